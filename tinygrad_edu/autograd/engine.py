@@ -1,0 +1,208 @@
+"""The backward pass: reverse-mode differentiation over the recorded graph.
+
+For a scalar loss L and a node y = f(x1, ..., xk), the chain rule gives
+    dL/dxi = sum over uses of xi of  (dL/dy) * (dy/dxi),
+so the engine visits nodes in reverse topological order (every use of a tensor is handled
+before the tensor's own node), calls each node's `backward` with dL/dy, and adds what comes
+back into dL/dxi. Leaves (tensors made by the user) receive the total in `.grad`.
+
+The walk is iterative: a chain of 100,000 ops needs no recursion. Gradients that an op returns
+in its output's broadcast shape are summed down to the input's shape here, in one place, so no
+op repeats that bookkeeping.
+"""
+
+from .broadcast import sum_to_shape
+from .function import Function
+from .grad_mode import _GradMode
+from ..tensor import Tensor
+
+
+def topological_order(roots):
+    """Nodes reachable from the `roots` nodes, each after every node that consumes its output."""
+    postorder = []
+    visited = set()
+    stack = [(root, False) for root in roots]
+    while stack:
+        node, children_done = stack.pop()
+        if children_done:
+            postorder.append(node)
+            continue
+        if node in visited:
+            continue
+        visited.add(node)
+        stack.append((node, True))
+        for value in node.inputs:
+            if isinstance(value, Tensor) and value.grad_fn is not None:
+                if value.grad_fn not in visited:
+                    stack.append((value.grad_fn, False))
+    postorder.reverse()
+    return postorder
+
+
+def _as_tuple(value):
+    return tuple(value) if isinstance(value, list | tuple) else (value,)
+
+
+def _seed_gradients(outputs, grad_outputs):
+    """dL/dL for each output: ones for scalars, else the given gradient (checked)."""
+    seeds = []
+    for index, output in enumerate(outputs):
+        if not isinstance(output, Tensor):
+            raise TypeError(f"backward: outputs must be Tensors, got {type(output).__name__}")
+        if not output.requires_grad:
+            raise RuntimeError(
+                f"backward: element {index} of the outputs does not require grad and has no "
+                "grad_fn (was it computed under no_grad(), or from tensors that do not require grad?)"
+            )
+        given = grad_outputs[index] if grad_outputs is not None else None
+        if given is None:
+            if output.numel() != 1:
+                raise RuntimeError(
+                    f"backward: grad can be implicitly created only for scalar outputs; output "
+                    f"{index} has shape {output.shape}, so pass `gradient` of that shape"
+                )
+            given = Tensor._make(output._data * 0 + 1, output.device, False)
+        elif not isinstance(given, Tensor):
+            given = Tensor(given, dtype=output.dtype, device=output.device)
+        if given.shape != output.shape:
+            raise RuntimeError(
+                f"backward: gradient of shape {given.shape} given for output {index} of shape "
+                f"{output.shape}; they must match"
+            )
+        seeds.append(given)
+    return seeds
+
+
+def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None, on_node=None):
+    """Propagate gradients from `outputs` back through the graph.
+
+    With `inputs=None`, leaf tensors accumulate their gradient into `.grad` (Tensor.backward).
+    Otherwise the gradients of exactly those tensors are returned as a list and `.grad` is left
+    alone (`grad()`). `on_node(node, grad_output, input_grads)` is called after each node's
+    backward; `viz` uses it to show the pass step by step.
+    """
+    seeds = _seed_gradients(outputs, grad_outputs)
+    wanted = None if inputs is None else {id(tensor): None for tensor in inputs}
+    wanted_nodes = {} if inputs is None else {t.grad_fn: t for t in inputs if t.grad_fn}
+    node_grads = {}  # node -> dL/d(its output), summed over every use
+    leaf_grads = {}  # id(leaf) -> [leaf, dL/dleaf]
+    leaf_seeds = []
+    for output, seed in zip(outputs, seeds, strict=True):
+        if output.grad_fn is None:
+            leaf_seeds.append((output, seed))
+        else:
+            _add(node_grads, output.grad_fn, seed)
+
+    previous_mode = _GradMode.enabled
+    _GradMode.enabled = create_graph
+    try:
+        for leaf, seed in leaf_seeds:
+            _add_leaf(leaf_grads, leaf, seed)
+        order = topological_order(list(node_grads))
+        for step, node in enumerate(order):
+            grad_output = node_grads.pop(node, None)
+            if grad_output is None:
+                continue
+            grad_output = _run_output_hooks(node, grad_output, create_graph)
+            if node in wanted_nodes:
+                _capture(wanted, wanted_nodes[node], grad_output)
+            node.backward_index = step
+            input_grads = _call_backward(node, grad_output)
+            for value, grad in zip(node.inputs, input_grads, strict=True):
+                if grad is None or not isinstance(value, Tensor) or not value.requires_grad:
+                    continue
+                if grad.shape != value.shape:
+                    grad = sum_to_shape(grad, value.shape, type(node).__name__)
+                if value.grad_fn is None:
+                    _add_leaf(leaf_grads, value, grad)
+                else:
+                    _add(node_grads, value.grad_fn, grad)
+            if on_node is not None:
+                on_node(node, grad_output, input_grads)
+            if not retain_graph:
+                node.free()
+    finally:
+        _GradMode.enabled = previous_mode
+
+    if wanted is None:
+        handed_out = {id(seed) for seed in seeds}
+        for leaf, grad in leaf_grads.values():
+            grad = _run_leaf_hooks(leaf, grad)
+            _accumulate_into_leaf(leaf, grad, create_graph, id(grad) in handed_out)
+            handed_out.add(id(grad))
+        return None
+    for leaf, grad in leaf_grads.values():
+        if id(leaf) in wanted:
+            wanted[id(leaf)] = _run_leaf_hooks(leaf, grad)
+    return [wanted[id(tensor)] for tensor in inputs]
+
+
+def _add(grads, key, grad):
+    previous = grads.get(key)
+    grads[key] = grad if previous is None else previous + grad
+
+
+def _add_leaf(leaf_grads, leaf, grad):
+    entry = leaf_grads.get(id(leaf))
+    if entry is None:
+        leaf_grads[id(leaf)] = [leaf, grad]
+    else:
+        entry[1] = entry[1] + grad
+
+
+def _capture(wanted, tensor, grad):
+    wanted[id(tensor)] = grad if wanted[id(tensor)] is None else wanted[id(tensor)] + grad
+
+
+def _call_backward(node, grad_output):
+    if node.freed:
+        raise RuntimeError(
+            f"{type(node).__name__}: trying to backward through the graph a second time (its "
+            "saved values were freed by the first pass). Pass retain_graph=True to the first "
+            "backward() or grad() call if you need to backward through it again."
+        )
+    input_grads = node.backward(node, grad_output)
+    if not isinstance(input_grads, tuple):
+        input_grads = (input_grads,)
+    if len(input_grads) != len(node.inputs):
+        raise RuntimeError(
+            f"{type(node).__name__}.backward returned {len(input_grads)} gradients, but forward "
+            f"took {len(node.inputs)} arguments (return None for those without a gradient)"
+        )
+    return input_grads
+
+
+def _run_output_hooks(node, grad, create_graph):
+    """Hooks and retain_grad() of the non-leaf tensor this node produced."""
+    for hook in node.hooks or ():
+        replaced = hook(grad)
+        if replaced is not None:
+            grad = replaced
+    if node.retained is not None:
+        tensor = node.retained()
+        if tensor is not None:
+            kept = grad if create_graph else grad.detach()
+            tensor.grad = kept if tensor.grad is None else tensor.grad + kept
+    return grad
+
+
+def _run_leaf_hooks(leaf, grad):
+    for hook in leaf._hooks or ():
+        replaced = hook(grad)
+        if replaced is not None:
+            grad = replaced
+    return grad
+
+
+def _accumulate_into_leaf(leaf, grad, create_graph, already_handed_out):
+    """leaf.grad += grad. Without create_graph each leaf gets its own array, never a view or
+    one shared with another leaf, because optimizers and clipping update `.grad` in place."""
+    if not create_graph:
+        data = grad._data
+        if already_handed_out or data.base is not None:
+            data = data.copy()
+        grad = Tensor._make(data, grad.device, False)
+    leaf.grad = grad if leaf.grad is None else leaf.grad + grad
+
+
+__all__ = ["Function", "run_backward", "topological_order"]

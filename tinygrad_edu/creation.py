@@ -1,0 +1,121 @@
+"""Creation functions: new leaf tensors filled with constants, ranges or random numbers."""
+
+import numpy as np
+
+from . import backend
+from .tensor import Tensor, get_default_device
+
+
+def _new(host_or_device_array, dtype, device, requires_grad):
+    """A leaf on `device` from an array built on the host or by the device's own module."""
+    device = device or get_default_device()
+    array = backend.get_backend(device).asarray(host_or_device_array, dtype=dtype)
+    return Tensor._make(array, device, False).requires_grad_(requires_grad)
+
+
+def _shape(size):
+    if len(size) == 1 and isinstance(size[0], tuple | list):
+        size = size[0]
+    return tuple(int(extent) for extent in size)
+
+
+def _float_dtype(dtype):
+    return np.dtype(np.float32 if dtype is None else dtype)
+
+
+def _xp(device):
+    return backend.get_backend(device or get_default_device()).xp
+
+
+def tensor(data, dtype=None, device=None, requires_grad=False):
+    return Tensor(data, requires_grad=requires_grad, dtype=dtype, device=device)
+
+
+def zeros(*size, dtype=None, device=None, requires_grad=False):
+    return _new(_xp(device).zeros(_shape(size), dtype=_float_dtype(dtype)), None, device,
+                requires_grad)
+
+
+def ones(*size, dtype=None, device=None, requires_grad=False):
+    return _new(_xp(device).ones(_shape(size), dtype=_float_dtype(dtype)), None, device,
+                requires_grad)
+
+
+def full(size, fill_value, dtype=None, device=None, requires_grad=False):
+    """Filled with fill_value; dtype inferred from it as PyTorch does (float -> float32)."""
+    if dtype is None:
+        dtype = (np.bool_ if isinstance(fill_value, bool)
+                 else np.int64 if isinstance(fill_value, int) else np.float32)
+    return _new(_xp(device).full(_shape((size,)), fill_value, dtype=dtype), None, device,
+                requires_grad)
+
+
+def empty(*size, dtype=None, device=None, requires_grad=False):
+    return _new(_xp(device).empty(_shape(size), dtype=_float_dtype(dtype)), None, device,
+                requires_grad)
+
+
+def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):
+    """[start, end) in steps; int64 when every argument is an int, else float32."""
+    if end is None:
+        start, end = 0, start
+    if dtype is None:
+        integral = all(isinstance(v, int) for v in (start, end, step))
+        dtype = np.int64 if integral else np.float32
+    return _new(_xp(device).arange(start, end, step, dtype=np.float64 if np.dtype(dtype).kind
+                                   == "f" else dtype).astype(dtype), None, device, requires_grad)
+
+
+def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
+    return _new(_xp(device).linspace(start, end, steps).astype(_float_dtype(dtype)), None, device,
+                requires_grad)
+
+
+def eye(n, m=None, dtype=None, device=None, requires_grad=False):
+    return _new(_xp(device).eye(n, m, dtype=_float_dtype(dtype)), None, device, requires_grad)
+
+
+def rand(*size, dtype=None, device=None, requires_grad=False):
+    """Uniform on [0, 1)."""
+    rng = backend.get_backend(device or get_default_device()).rng
+    return _new(rng.random(_shape(size), dtype=_float_dtype(dtype)), None, device, requires_grad)
+
+
+def randn(*size, dtype=None, device=None, requires_grad=False):
+    """Standard normal N(0, 1)."""
+    rng = backend.get_backend(device or get_default_device()).rng
+    return _new(rng.standard_normal(_shape(size), dtype=_float_dtype(dtype)), None, device,
+                requires_grad)
+
+
+def randint(low, high=None, size=(), dtype=None, device=None):
+    """Integers uniform on [low, high) (one bound: [0, low)), int64 by default."""
+    if high is None:
+        low, high = 0, low
+    rng = backend.get_backend(device or get_default_device()).rng
+    return _new(rng.integers(low, high, size=_shape((size,))), dtype or np.int64, device, False)
+
+
+def zeros_like(other, dtype=None, device=None, requires_grad=False):
+    return zeros(other.shape, dtype=dtype or other.dtype, device=device or other.device,
+                 requires_grad=requires_grad)
+
+
+def ones_like(other, dtype=None, device=None, requires_grad=False):
+    return ones(other.shape, dtype=dtype or other.dtype, device=device or other.device,
+                requires_grad=requires_grad)
+
+
+def full_like(other, fill_value, dtype=None, device=None, requires_grad=False):
+    return full(other.shape, fill_value, dtype=dtype or other.dtype,
+                device=device or other.device, requires_grad=requires_grad)
+
+
+def rand_like(other, dtype=None, device=None, requires_grad=False):
+    return rand(other.shape, dtype=dtype or other.dtype, device=device or other.device,
+                requires_grad=requires_grad)
+
+
+def randn_like(other, dtype=None, device=None, requires_grad=False):
+    return randn(other.shape, dtype=dtype or other.dtype, device=device or other.device,
+                 requires_grad=requires_grad)

@@ -1,0 +1,1 @@
+"""The built-in ops, one Function subclass each, grouped by family."""

@@ -1,0 +1,31 @@
+"""Matrix product with batch broadcasting."""
+
+from ..autograd.function import Function
+from ..backend import xp_of
+
+
+class Matmul(Function):
+    """Y = A @ B over the last two axes (leading axes broadcast);
+    dL/dA = dL/dY @ B^T,  dL/dB = A^T @ dL/dY (summed over broadcast batch axes by the engine)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        if a.shape[-1] != b.shape[-2]:
+            raise ValueError(
+                f"matmul: shapes {a.shape} and {b.shape} cannot be multiplied "
+                f"({a.shape[-1]} columns on the left vs {b.shape[-2]} rows on the right)"
+            )
+        ctx.save_for_backward(a, b)
+        try:
+            return xp_of(a).matmul(a, b)
+        except ValueError:
+            raise ValueError(f"matmul: the batch dimensions of shapes {a.shape} and {b.shape} "
+                             "do not broadcast") from None
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        a, b = ctx.saved_tensors
+        needs_a, needs_b = ctx.needs_input_grad
+        grad_a = grad_output.matmul(b.transpose(-1, -2)) if needs_a else None
+        grad_b = a.transpose(-1, -2).matmul(grad_output) if needs_b else None
+        return grad_a, grad_b

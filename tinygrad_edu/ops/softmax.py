@@ -1,0 +1,46 @@
+"""Softmax and log-softmax along one axis, each with its own fused, stable backward."""
+
+from ..autograd.function import Function
+from ..backend import xp_of
+
+
+def _shifted(x, dim):
+    """x - max(x) along dim: the same softmax, and exp of it never overflows."""
+    xp = xp_of(x)
+    peak = x.max(axis=dim, keepdims=True)
+    return x - xp.where(xp.isfinite(peak), peak, 0)
+
+
+class Softmax(Function):
+    """y_i = exp(x_i) / sum_j exp(x_j);  dL/dx = y * (g - sum(g * y))."""
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        exps = xp_of(x).exp(_shifted(x, dim))
+        result = exps / exps.sum(axis=dim, keepdims=True)
+        ctx.save_for_backward(result)
+        return result
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (result,) = ctx.saved_tensors
+        dim = ctx.inputs[1]
+        return result * (grad_output - (grad_output * result).sum(dim, keepdim=True)), None
+
+
+class LogSoftmax(Function):
+    """y_i = x_i - log(sum_j exp(x_j));  dL/dx = g - softmax(x) * sum(g)."""
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        xp = xp_of(x)
+        shifted = _shifted(x, dim)
+        result = shifted - xp.log(xp.exp(shifted).sum(axis=dim, keepdims=True))
+        ctx.save_for_backward(result)
+        return result
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (result,) = ctx.saved_tensors
+        dim = ctx.inputs[1]
+        return grad_output - result.exp() * grad_output.sum(dim, keepdim=True), None

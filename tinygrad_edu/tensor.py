@@ -1,0 +1,684 @@
+"""`Tensor`: an array on a device, plus what autograd needs to differentiate through it.
+
+Every method that computes something is a one-line call of a `Function` in `ops/`; the
+Tensor itself only holds
+  data           the backend array (numpy.ndarray on "cpu", cupy.ndarray on "cuda")
+  grad           dL/d(this tensor) after backward(), a Tensor (leaves, or after retain_grad())
+  grad_fn        the Function node that produced it; None for leaves
+  requires_grad  whether gradients flow to it
+  name           an optional label, shown by viz.draw_graph
+"""
+
+import weakref
+
+import numpy as np
+
+from . import backend
+
+float32 = np.dtype(np.float32)
+float64 = np.dtype(np.float64)
+int32 = np.dtype(np.int32)
+int64 = np.dtype(np.int64)
+bool_ = np.dtype(np.bool_)
+
+_default_device = "cpu"
+
+
+def set_default_device(device):
+    """The device that creation functions and Tensor(...) use when none is given."""
+    global _default_device
+    backend.get_backend(device)  # fails clearly now rather than at the first tensor
+    _default_device = device
+
+
+def get_default_device():
+    return _default_device
+
+
+def _to_array(data, dtype, device):
+    """Host or device data (scalars, nested lists, arrays) as a fresh array on `device`."""
+    if isinstance(data, Tensor):
+        data = data._data
+    if hasattr(data, "__array__") or hasattr(data, "__cuda_array_interface__"):
+        device = device or backend.device_of(data)
+        array = backend.get_backend(device).asarray(data, dtype=dtype)
+        return (array.copy() if array is data else array), device
+    device = device or _default_device
+    host = np.array(data, dtype=dtype)
+    if dtype is None and host.dtype == np.float64:
+        host = host.astype(np.float32)  # Python floats give float32, as in PyTorch
+    return backend.get_backend(device).asarray(host), device
+
+
+class Tensor:
+    """A multidimensional array that records the operations applied to it."""
+
+    __slots__ = ("_data", "device", "grad", "grad_fn", "requires_grad", "name", "_hooks",
+                 "__weakref__")
+    __array_priority__ = 1000  # numpy_array * tensor calls Tensor.__rmul__
+
+    def __init__(self, data, requires_grad=False, dtype=None, device=None):
+        dtype = None if dtype is None else np.dtype(dtype)
+        self._data, self.device = _to_array(data, dtype, device)
+        self.grad = None
+        self.grad_fn = None
+        self.name = None
+        self._hooks = None
+        self.requires_grad = False
+        if requires_grad:
+            self.requires_grad_(True)
+
+    @classmethod
+    def _make(cls, data, device, requires_grad):
+        """Wrap an array the ops produced, without copying or checking (the hot path)."""
+        tensor = object.__new__(cls)
+        tensor._data = data
+        tensor.device = device
+        tensor.requires_grad = requires_grad
+        tensor.grad = None
+        tensor.grad_fn = None
+        tensor.name = None
+        tensor._hooks = None
+        return tensor
+
+    # ----- the raw array and its properties -------------------------------------------------
+    @property
+    def data(self):
+        """The backend array. Assigning replaces the values outside the graph (same device)."""
+        return self._data
+
+    @data.setter
+    def data(self, array):
+        if isinstance(array, Tensor):
+            array = array._data
+        if backend.device_of(array) != self.device:
+            raise RuntimeError(
+                f"data: cannot assign an array on '{backend.device_of(array)}' to a tensor on "
+                f"'{self.device}'; move it first"
+            )
+        self._data = array
+
+    @property
+    def shape(self):
+        return self._data.shape
+
+    @property
+    def ndim(self):
+        return self._data.ndim
+
+    @property
+    def dtype(self):
+        return self._data.dtype
+
+    @property
+    def is_leaf(self):
+        return self.grad_fn is None
+
+    @property
+    def T(self):  # noqa: N802  (PyTorch's name)
+        """All axes reversed (the transpose of a matrix)."""
+        return self.permute(*reversed(range(self.ndim)))
+
+    def size(self, dim=None):
+        if dim is None:
+            return self.shape
+        return self.shape[_normalize_dim(dim, self.ndim, "size")]
+
+    def numel(self):
+        return int(self._data.size)
+
+    def dim(self):
+        return self.ndim
+
+    def __len__(self):
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.shape[0]
+
+    def __iter__(self):
+        return (self[index] for index in range(len(self)))
+
+    def __hash__(self):
+        return id(self)
+
+    # ----- autograd -------------------------------------------------------------------------
+    def requires_grad_(self, requires_grad=True):
+        """Mark a leaf as needing gradients (only floating-point tensors can)."""
+        if not self.is_leaf:
+            raise RuntimeError(
+                "requires_grad_: can only change requires_grad of leaf tensors; use detach() "
+                "to get a leaf from a computed tensor"
+            )
+        if requires_grad and self.dtype.kind != "f":
+            raise RuntimeError(
+                f"requires_grad_: only floating-point tensors can require gradients, got dtype "
+                f"{self.dtype}; convert with .float() or .double() first"
+            )
+        self.requires_grad = bool(requires_grad)
+        return self
+
+    def detach(self):
+        """The same data as a new leaf outside the graph (shares memory)."""
+        return Tensor._make(self._data, self.device, False)
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False):
+        """Accumulate d(self)/d(leaf) into every leaf's `.grad` (`gradient`: dL/d(self))."""
+        if retain_graph is None:
+            retain_graph = create_graph
+        run_backward([self], None if gradient is None else [gradient], retain_graph, create_graph)
+
+    def retain_grad(self):
+        """Keep `.grad` on this non-leaf tensor after backward (leaves always keep it)."""
+        if self.grad_fn is not None and self.grad_fn.retained is None:
+            self.grad_fn.retained = weakref.ref(self)
+
+    @property
+    def retains_grad(self):
+        return self.grad_fn is not None and self.grad_fn.retained is not None
+
+    def register_hook(self, hook):
+        """Call `hook(grad)` when this tensor's gradient is computed; a returned Tensor replaces
+        the gradient. Returns a handle whose remove() unregisters the hook."""
+        if not self.requires_grad:
+            raise RuntimeError("register_hook: cannot register a hook on a tensor that does not "
+                               "require grad")
+        if self.grad_fn is not None:
+            if self.grad_fn.hooks is None:
+                self.grad_fn.hooks = []
+            hooks = self.grad_fn.hooks
+        else:
+            if self._hooks is None:
+                self._hooks = []
+            hooks = self._hooks
+        hooks.append(hook)
+        return RemovableHandle(hooks, hook)
+
+    # ----- conversion and devices -----------------------------------------------------------
+    def numpy(self):
+        """A host copy as a NumPy array."""
+        return np.array(backend.to_numpy(self._data), copy=True)
+
+    def item(self):
+        if self.numel() != 1:
+            raise RuntimeError(f"item: only one-element tensors can be converted to a Python "
+                               f"number, this one has shape {self.shape}")
+        return backend.to_numpy(self._data).reshape(()).item()
+
+    def tolist(self):
+        return backend.to_numpy(self._data).tolist()
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __bool__(self):
+        if self.numel() != 1:
+            raise RuntimeError(f"bool: the truth value of a tensor with shape {self.shape} is "
+                               "ambiguous; use .any() or .all()")
+        return bool(self.item())
+
+    def to(self, device_or_dtype=None, dtype=None, device=None):
+        """Move to a device and/or convert to a dtype; differentiable. `t.to("cuda")`,
+        `t.to(tg.float64)`, `t.to(device="cpu", dtype=tg.float32)`."""
+        if isinstance(device_or_dtype, str):
+            device = device_or_dtype
+        elif device_or_dtype is not None:
+            dtype = device_or_dtype
+        result = self
+        if device is not None and device != self.device:
+            backend.get_backend(device)
+            result = ToDevice.apply(result, device)
+        if dtype is not None and np.dtype(dtype) != result.dtype:
+            result = Cast.apply(result, np.dtype(dtype))
+        return result
+
+    def cpu(self):
+        return self.to("cpu")
+
+    def cuda(self):
+        return self.to("cuda")
+
+    def float(self):
+        return self.to(float32)
+
+    def double(self):
+        return self.to(float64)
+
+    def long(self):
+        return self.to(int64)
+
+    def int(self):
+        return self.to(int32)
+
+    def bool(self):
+        return self.to(bool_)
+
+    def type_as(self, other):
+        return self.to(other.dtype)
+
+    # ----- arithmetic (NumPy broadcasting) --------------------------------------------------
+    def _operand(self, other):
+        """A Python number stays a (dtype-preserving) scalar; anything else becomes a Tensor."""
+        if isinstance(other, Tensor | int | float | bool):
+            return other
+        if isinstance(other, np.generic):
+            return other.item()
+        if backend.device_of(other) == self.device and hasattr(other, "dtype"):
+            return Tensor._make(other, self.device, False)
+        return Tensor(other, device=self.device)
+
+    def __add__(self, other):
+        return Add.apply(self, self._operand(other))
+
+    def __radd__(self, other):
+        return Add.apply(self._operand(other), self)
+
+    def __sub__(self, other):
+        return Sub.apply(self, self._operand(other))
+
+    def __rsub__(self, other):
+        return Sub.apply(self._operand(other), self)
+
+    def __mul__(self, other):
+        return Mul.apply(self, self._operand(other))
+
+    def __rmul__(self, other):
+        return Mul.apply(self._operand(other), self)
+
+    def __truediv__(self, other):
+        return Div.apply(self, self._operand(other))
+
+    def __rtruediv__(self, other):
+        return Div.apply(self._operand(other), self)
+
+    def __pow__(self, exponent):
+        return Pow.apply(self, self._operand(exponent))
+
+    def __rpow__(self, base):
+        return Pow.apply(self._operand(base), self)
+
+    def __matmul__(self, other):
+        return self.matmul(other)
+
+    def __rmatmul__(self, other):
+        return Tensor(other, device=self.device).matmul(self)
+
+    def __neg__(self):
+        return Neg.apply(self)
+
+    def __pos__(self):
+        return self
+
+    def add(self, other):
+        return self + other
+
+    def sub(self, other):
+        return self - other
+
+    def mul(self, other):
+        return self * other
+
+    def div(self, other):
+        return self / other
+
+    def pow(self, exponent):
+        return self**exponent
+
+    def neg(self):
+        return -self
+
+    # ----- comparisons: boolean tensors, no gradient ----------------------------------------
+    def _compare(self, other, compare):
+        other = other._data if isinstance(other, Tensor) else other
+        return Tensor._make(compare(self._data, other), self.device, False)
+
+    def __lt__(self, other):
+        return self._compare(other, lambda a, b: a < b)
+
+    def __le__(self, other):
+        return self._compare(other, lambda a, b: a <= b)
+
+    def __gt__(self, other):
+        return self._compare(other, lambda a, b: a > b)
+
+    def __ge__(self, other):
+        return self._compare(other, lambda a, b: a >= b)
+
+    def __eq__(self, other):
+        return self._compare(other, lambda a, b: a == b)
+
+    def __ne__(self, other):
+        return self._compare(other, lambda a, b: a != b)
+
+    def __invert__(self):
+        if self.dtype != bool_:
+            raise TypeError(f"~: only boolean tensors can be inverted, got dtype {self.dtype}")
+        return Tensor._make(~self._data, self.device, False)
+
+    def __and__(self, other):
+        return self._compare(other, lambda a, b: a & b)
+
+    def __or__(self, other):
+        return self._compare(other, lambda a, b: a | b)
+
+    def any(self):
+        return Tensor._make(self._data.any(), self.device, False)
+
+    def all(self):
+        return Tensor._make(self._data.all(), self.device, False)
+
+    # ----- elementwise ----------------------------------------------------------------------
+    def exp(self):
+        return Exp.apply(self)
+
+    def log(self):
+        return Log.apply(self)
+
+    def sqrt(self):
+        return Sqrt.apply(self)
+
+    def abs(self):
+        return Abs.apply(self)
+
+    def sin(self):
+        return Sin.apply(self)
+
+    def cos(self):
+        return Cos.apply(self)
+
+    def tanh(self):
+        return Tanh.apply(self)
+
+    def sigmoid(self):
+        return Sigmoid.apply(self)
+
+    def relu(self):
+        return Relu.apply(self)
+
+    def clamp(self, min=None, max=None):  # noqa: A002  (PyTorch's argument names)
+        if min is None and max is None:
+            raise ValueError("clamp: at least one of min and max must be given")
+        return Clamp.apply(self, min, max)
+
+    clip = clamp
+
+    def maximum(self, other):
+        return Maximum.apply(self, self._operand(other))
+
+    def minimum(self, other):
+        return Minimum.apply(self, self._operand(other))
+
+    def sign(self):
+        """-1, 0 or 1 elementwise; no gradient (its derivative is 0 almost everywhere)."""
+        return Tensor._make(backend.xp_of(self._data).sign(self._data), self.device, False)
+
+    # ----- reductions -----------------------------------------------------------------------
+    def sum(self, dim=None, keepdim=False):
+        return Sum.apply(self, _normalize_dims(dim, self.ndim, "sum"), keepdim)
+
+    def mean(self, dim=None, keepdim=False):
+        return Mean.apply(self, _normalize_dims(dim, self.ndim, "mean"), keepdim)
+
+    def var(self, dim=None, unbiased=True, keepdim=False):
+        """Mean squared deviation: sum((x - mean)^2) / (n - 1) if unbiased else / n."""
+        dims = _normalize_dims(dim, self.ndim, "var")
+        count = _count(self.shape, dims)
+        centered = self - self.mean(dims, keepdim=True)
+        return (centered * centered).sum(dims, keepdim) / max(count - int(unbiased), 0)
+
+    def std(self, dim=None, unbiased=True, keepdim=False):
+        return self.var(dim, unbiased, keepdim).sqrt()
+
+    def amax(self, dim=None, keepdim=False):
+        """Largest value; ties share the gradient evenly."""
+        return Max.apply(self, _normalize_dims(dim, self.ndim, "amax"), keepdim)
+
+    def amin(self, dim=None, keepdim=False):
+        """Smallest value; ties share the gradient evenly."""
+        return -Max.apply(-self, _normalize_dims(dim, self.ndim, "amin"), keepdim)
+
+    def max(self, dim=None, keepdim=False):
+        """Largest value (values only: PyTorch's amax semantics)."""
+        return self.amax(dim, keepdim)
+
+    def min(self, dim=None, keepdim=False):
+        """Smallest value (values only: PyTorch's amin semantics)."""
+        return self.amin(dim, keepdim)
+
+    def logsumexp(self, dim=None, keepdim=False):
+        """log(sum(exp(x))), computed stably as m + log(sum(exp(x - m))) with m = max(x)."""
+        return LogSumExp.apply(self, _normalize_dims(dim, self.ndim, "logsumexp"), keepdim)
+
+    def argmax(self, dim=None, keepdim=False):
+        return self._arg_reduce("argmax", dim, keepdim)
+
+    def argmin(self, dim=None, keepdim=False):
+        return self._arg_reduce("argmin", dim, keepdim)
+
+    def _arg_reduce(self, name, dim, keepdim):
+        data = self._data
+        if dim is None:
+            result = getattr(data.reshape(-1), name)()
+            if keepdim:
+                result = result.reshape((1,) * self.ndim)
+        else:
+            result = getattr(data, name)(axis=_normalize_dim(dim, self.ndim, name),
+                                         keepdims=keepdim)
+        xp = backend.xp_of(data)
+        return Tensor._make(xp.asarray(result, dtype=xp.int64), self.device, False)
+
+    # ----- softmax family -------------------------------------------------------------------
+    def softmax(self, dim):
+        return Softmax.apply(self, _normalize_dim(dim, self.ndim, "softmax"))
+
+    def log_softmax(self, dim):
+        return LogSoftmax.apply(self, _normalize_dim(dim, self.ndim, "log_softmax"))
+
+    # ----- shapes ---------------------------------------------------------------------------
+    def reshape(self, *shape):
+        shape = _shape_argument(shape)
+        if shape == self.shape:
+            return self
+        return Reshape.apply(self, shape)
+
+    def view(self, *shape):
+        return self.reshape(*shape)
+
+    def permute(self, *dims):
+        dims = _shape_argument(dims)
+        if sorted(_normalize_dim(d, self.ndim, "permute") for d in dims) != list(range(self.ndim)):
+            raise ValueError(f"permute: dims {dims} are not a permutation of the "
+                             f"{self.ndim} dims of a tensor of shape {self.shape}")
+        return Permute.apply(self, tuple(d % self.ndim for d in dims) if self.ndim else ())
+
+    def transpose(self, dim0, dim1):
+        order = list(range(self.ndim))
+        dim0 = _normalize_dim(dim0, self.ndim, "transpose")
+        dim1 = _normalize_dim(dim1, self.ndim, "transpose")
+        order[dim0], order[dim1] = order[dim1], order[dim0]
+        return self.permute(*order)
+
+    def flatten(self, start_dim=0, end_dim=-1):
+        if self.ndim == 0:
+            return self.reshape(1)
+        start = _normalize_dim(start_dim, self.ndim, "flatten")
+        end = _normalize_dim(end_dim, self.ndim, "flatten")
+        if start > end:
+            raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
+        shape = self.shape
+        return self.reshape(*shape[:start], -1, *shape[end + 1:])
+
+    def squeeze(self, dim=None):
+        if dim is None:
+            return self.reshape(*(size for size in self.shape if size != 1))
+        dims = _normalize_dims(dim, self.ndim, "squeeze")
+        return self.reshape(*(s for i, s in enumerate(self.shape) if not (i in dims and s == 1)))
+
+    def unsqueeze(self, dim):
+        dim = _normalize_dim(dim, self.ndim + 1, "unsqueeze")
+        return self.reshape(*self.shape[:dim], 1, *self.shape[dim:])
+
+    def expand(self, *sizes):
+        """Broadcast to `sizes` without copying (-1 keeps a dimension's size)."""
+        sizes = _shape_argument(sizes)
+        offset = len(sizes) - self.ndim
+        if offset < 0:
+            raise ValueError(f"expand: the number of sizes {sizes} must be at least the number "
+                             f"of dims of the tensor, shape {self.shape}")
+        shape = tuple(self.shape[i - offset] if size == -1 and i >= offset else size
+                      for i, size in enumerate(sizes))
+        if shape == self.shape:
+            return self
+        return BroadcastTo.apply(self, shape)
+
+    def expand_as(self, other):
+        return self.expand(*other.shape)
+
+    def __getitem__(self, index):
+        return Getitem.apply(self, _backend_index(index, self.device))
+
+    def split(self, split_size_or_sections, dim=0):
+        """Pieces of `split_size` along dim (the last may be smaller), or of the listed sizes."""
+        dim = _normalize_dim(dim, self.ndim, "split")
+        length = self.shape[dim]
+        if isinstance(split_size_or_sections, int):
+            if split_size_or_sections <= 0:
+                raise ValueError(f"split: split_size must be positive, got {split_size_or_sections}")
+            sizes = [min(split_size_or_sections, length - start)
+                     for start in range(0, length, split_size_or_sections)]
+        else:
+            sizes = list(split_size_or_sections)
+            if sum(sizes) != length:
+                raise ValueError(f"split: sections {sizes} sum to {sum(sizes)}, but dim {dim} of "
+                                 f"shape {self.shape} has size {length}")
+        pieces, start = [], 0
+        for size in sizes:
+            pieces.append(self[(slice(None),) * dim + (slice(start, start + size),)])
+            start += size
+        return tuple(pieces)
+
+    def chunk(self, chunks, dim=0):
+        """`chunks` pieces along dim, each of ceil(size / chunks) elements (the last smaller)."""
+        if chunks <= 0:
+            raise ValueError(f"chunk: chunks must be positive, got {chunks}")
+        length = self.shape[_normalize_dim(dim, self.ndim, "chunk")]
+        return self.split(max(-(-length // chunks), 1), dim)
+
+    # ----- matrix product -------------------------------------------------------------------
+    def matmul(self, other):
+        """Matrix product with batch broadcasting; 1-D operands as in PyTorch (a vector on the
+        left is a row that disappears from the result, on the right a column)."""
+        other = other if isinstance(other, Tensor) else Tensor(other, device=self.device)
+        if self.ndim == 0 or other.ndim == 0:
+            raise RuntimeError(f"matmul: both arguments need at least 1 dimension, got shapes "
+                               f"{self.shape} and {other.shape}")
+        left = self.unsqueeze(0) if self.ndim == 1 else self
+        right = other.unsqueeze(-1) if other.ndim == 1 else other
+        result = Matmul.apply(left, right)
+        if other.ndim == 1:
+            result = result.squeeze(-1)
+        if self.ndim == 1:
+            result = result.squeeze(-2)
+        return result
+
+    # ----- printing -------------------------------------------------------------------------
+    def __repr__(self):
+        body = np.array2string(backend.to_numpy(self._data), separator=", ", precision=4,
+                               prefix="tensor(")
+        extras = []
+        if self.dtype not in (float32, int64, bool_):
+            extras.append(f"dtype={self.dtype}")
+        if self.device != "cpu":
+            extras.append(f"device='{self.device}'")
+        if self.grad_fn is not None:
+            extras.append(f"grad_fn=<{type(self.grad_fn).__name__}>")
+        elif self.requires_grad:
+            extras.append("requires_grad=True")
+        return "tensor(" + ", ".join([body, *extras]) + ")"
+
+
+class RemovableHandle:
+    """Returned by register_hook: `handle.remove()` unregisters the hook."""
+
+    def __init__(self, hooks, hook):
+        self._hooks = hooks
+        self._hook = hook
+
+    def remove(self):
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+
+
+def _normalize_dim(dim, ndim, op_name):
+    """A dim in [-ndim, ndim) as a non-negative index; an IndexError naming the op otherwise."""
+    rank = max(ndim, 1)
+    if not isinstance(dim, int | np.integer) or not -rank <= dim < rank:
+        raise IndexError(f"{op_name}: dim {dim} is out of range for a tensor with {ndim} "
+                         f"dims (expected an int in [{-rank}, {rank - 1}])")
+    return int(dim) % rank
+
+
+def _normalize_dims(dim, ndim, op_name):
+    """None (all dims), an int, or a tuple of ints, as a sorted tuple of non-negative dims."""
+    if dim is None:
+        return None
+    dims = (dim,) if isinstance(dim, int | np.integer) else tuple(dim)
+    normalized = tuple(sorted(_normalize_dim(d, ndim, op_name) for d in dims))
+    if len(set(normalized)) != len(normalized):
+        raise ValueError(f"{op_name}: dim {dim} names the same dimension twice")
+    if ndim == 0:
+        return None
+    return normalized
+
+
+def _count(shape, dims):
+    """How many elements a reduction over `dims` combines."""
+    count = 1
+    for axis in range(len(shape)) if dims is None else dims:
+        count *= shape[axis]
+    return count
+
+
+def _shape_argument(shape):
+    """reshape(2, 3) and reshape((2, 3)) alike."""
+    if len(shape) == 1 and isinstance(shape[0], tuple | list):
+        shape = shape[0]
+    return tuple(int(size) for size in shape)
+
+
+def _backend_index(index, device):
+    """An index for the backend array: Tensors and lists inside it become device arrays."""
+    if isinstance(index, tuple):
+        return tuple(_backend_index_part(part, device) for part in index)
+    return _backend_index_part(index, device)
+
+
+def _backend_index_part(part, device):
+    if isinstance(part, Tensor):
+        if part.device != device:
+            raise RuntimeError(f"getitem: index tensor is on '{part.device}' but the indexed "
+                               f"tensor is on '{device}'")
+        if part.dtype.kind not in "iub":
+            raise IndexError(f"getitem: tensors used as indices must be integer or boolean, "
+                             f"got dtype {part.dtype}")
+        return part._data
+    if isinstance(part, list):
+        return backend.get_backend(device).asarray(np.asarray(part))
+    if isinstance(part, np.ndarray) and device != "cpu":
+        return backend.get_backend(device).asarray(part)
+    return part
+
+
+# The ops import this module, so they are bound after the class exists.
+from .autograd.broadcast import BroadcastTo  # noqa: E402
+from .autograd.engine import run_backward  # noqa: E402
+from .ops.elementwise import (  # noqa: E402
+    Abs, Add, Cast, Clamp, Cos, Div, Exp, Log, Maximum, Minimum, Mul, Neg, Pow, Relu, Sigmoid,
+    Sin, Sqrt, Sub, Tanh, ToDevice,
+)
+from .ops.matmul import Matmul  # noqa: E402
+from .ops.reductions import LogSumExp, Max, Mean, Sum  # noqa: E402
+from .ops.shape import Getitem, Permute, Reshape  # noqa: E402
+from .ops.softmax import LogSoftmax, Softmax  # noqa: E402
