@@ -23,6 +23,8 @@ a graph of the backward pass too, which is what double backprop differentiates.
 A node's public attributes, read by the engine and by `viz`:
   inputs          the forward arguments as passed: Tensors and constants, in order
   backward_index  the step at which the last backward pass visited this node (None before)
+  module_calls    (module, input Tensors) for each nn.Module call whose output this node made,
+                  innermost first (set by Module.__call__; viz draws a module as one box)
 """
 
 import weakref
@@ -39,6 +41,7 @@ class Function:
 
     inputs = ()
     backward_index = None
+    module_calls = ()
     freed = False
     hooks = None  # hooks registered on the (non-leaf) output tensor
     retained = None  # weak reference to the output tensor when it called retain_grad()
