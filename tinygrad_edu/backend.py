@@ -48,6 +48,11 @@ class Backend:
 
             cupyx.scatter_add(target, index, values)
 
+    def synchronize(self):
+        """Wait until queued device work is done (GPU timings need it; a no-op on the CPU)."""
+        if self.xp is not np:
+            self.xp.cuda.get_current_stream().synchronize()
+
     def erf(self, x):
         """The error function erf(x) = 2/sqrt(pi) * integral_0^x exp(-t^2) dt, elementwise."""
         if self.xp is np:

@@ -117,7 +117,17 @@ class Tensor:
     @property
     def T(self):  # noqa: N802  (PyTorch's name)
         """All axes reversed (the transpose of a matrix)."""
-        return self.permute(*reversed(range(self.ndim)))
+        if self.ndim < 2:
+            return self
+        return Permute.apply(self, tuple(range(self.ndim - 1, -1, -1)))
+
+    @property
+    def mT(self):  # noqa: N802  (PyTorch's name)
+        """The last two axes swapped: a batch of transposed matrices."""
+        if self.ndim < 2:
+            raise ValueError(f"mT: needs at least 2 dims, got shape {self.shape}")
+        last = self.ndim - 1
+        return Permute.apply(self, (*range(last - 1), last, last - 1))
 
     def size(self, dim=None):
         if dim is None:
@@ -261,7 +271,7 @@ class Tensor:
     # ----- arithmetic (NumPy broadcasting) --------------------------------------------------
     def _operand(self, other):
         """A Python number stays a (dtype-preserving) scalar; anything else becomes a Tensor."""
-        if isinstance(other, Tensor | int | float | bool):
+        if isinstance(other, (Tensor, int, float)):  # noqa: UP038  (a tuple is faster here)
             return other
         if isinstance(other, np.generic):
             return other.item()

@@ -32,9 +32,10 @@ def topological_order(roots):
         visited.add(node)
         stack.append((node, True))
         for value in node.inputs:
-            if isinstance(value, Tensor) and value.grad_fn is not None:
-                if value.grad_fn not in visited:
-                    stack.append((value.grad_fn, False))
+            if isinstance(value, Tensor):
+                parent = value.grad_fn
+                if parent is not None and parent not in visited:
+                    stack.append((parent, False))
     postorder.reverse()
     return postorder
 
@@ -103,24 +104,36 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
             grad_output = node_grads.pop(node, None)
             if grad_output is None:
                 continue
-            grad_output = _run_output_hooks(node, grad_output, create_graph)
+            if node.hooks is not None or node.retained is not None:
+                grad_output = _run_output_hooks(node, grad_output, create_graph)
             if node in wanted_nodes:
                 _capture(wanted, wanted_nodes[node], grad_output)
             node.backward_index = step
-            input_grads = _call_backward(node, grad_output)
-            for value, grad in zip(node.inputs, input_grads, strict=True):
+            if node.freed:
+                raise RuntimeError(_FREED_MESSAGE.format(op=type(node).__name__))
+            input_grads = node.backward(node, grad_output)
+            if type(input_grads) is not tuple:
+                input_grads = (input_grads,)
+            if len(input_grads) != len(node.inputs):
+                raise RuntimeError(_ARITY_MESSAGE.format(
+                    op=type(node).__name__, returned=len(input_grads), taken=len(node.inputs)))
+            for value, grad in zip(node.inputs, input_grads):
                 if grad is None or not isinstance(value, Tensor) or not value.requires_grad:
                     continue
-                if grad.shape != value.shape:
+                if grad._data.shape != value._data.shape:
                     grad = sum_to_shape(grad, value.shape, type(node).__name__)
-                if value.grad_fn is None:
+                parent = value.grad_fn
+                if parent is None:
                     _add_leaf(leaf_grads, value, grad)
+                elif parent in node_grads:
+                    node_grads[parent] = node_grads[parent] + grad
                 else:
-                    _add(node_grads, value.grad_fn, grad)
+                    node_grads[parent] = grad
             if on_node is not None:
                 on_node(node, grad_output, input_grads)
             if not retain_graph:
-                node.free()
+                node._saved = ()
+                node.freed = True
     finally:
         _GradMode.enabled = previous_mode
 
@@ -154,22 +167,15 @@ def _capture(wanted, tensor, grad):
     wanted[id(tensor)] = grad if wanted[id(tensor)] is None else wanted[id(tensor)] + grad
 
 
-def _call_backward(node, grad_output):
-    if node.freed:
-        raise RuntimeError(
-            f"{type(node).__name__}: trying to backward through the graph a second time (its "
-            "saved values were freed by the first pass). Pass retain_graph=True to the first "
-            "backward() or grad() call if you need to backward through it again."
-        )
-    input_grads = node.backward(node, grad_output)
-    if not isinstance(input_grads, tuple):
-        input_grads = (input_grads,)
-    if len(input_grads) != len(node.inputs):
-        raise RuntimeError(
-            f"{type(node).__name__}.backward returned {len(input_grads)} gradients, but forward "
-            f"took {len(node.inputs)} arguments (return None for those without a gradient)"
-        )
-    return input_grads
+_FREED_MESSAGE = (
+    "{op}: trying to backward through the graph a second time (its saved values were freed "
+    "by the first pass). Pass retain_graph=True to the first backward() or grad() call if you "
+    "need to backward through it again."
+)
+_ARITY_MESSAGE = (
+    "{op}.backward returned {returned} gradients, but forward took {taken} arguments "
+    "(return None for those without a gradient)"
+)
 
 
 def _run_output_hooks(node, grad, create_graph):
@@ -195,11 +201,11 @@ def _run_leaf_hooks(leaf, grad):
 
 
 def _accumulate_into_leaf(leaf, grad, create_graph, already_handed_out):
-    """leaf.grad += grad. Without create_graph each leaf gets its own array, never a view or
-    one shared with another leaf, because optimizers and clipping update `.grad` in place."""
+    """leaf.grad += grad. Without create_graph each leaf gets its own writable array, never a
+    broadcast view or one shared with another leaf: optimizers update `.grad` in place."""
     if not create_graph:
         data = grad._data
-        if already_handed_out or data.base is not None:
+        if already_handed_out or 0 in data.strides:  # shared, or a broadcast (stride-0) view
             data = data.copy()
         grad = Tensor._make(data, grad.device, False)
     leaf.grad = grad if leaf.grad is None else leaf.grad + grad

@@ -34,6 +34,7 @@ import numpy as np
 from .grad_mode import _GradMode
 
 _OUTPUT = object()  # marks "the op's own output" among the saved values
+_new_object = object.__new__
 
 
 class Function:
@@ -58,21 +59,26 @@ class Function:
 
     @classmethod
     def apply(cls, *args, **kwargs):
-        """Run the op on Tensors (and constants); record the node if any input needs grad."""
-        ctx = object.__new__(cls)
+        """Run the op on Tensors (and constants); record the node if any input needs grad.
+
+        This runs for every op, forward and backward, so it is written for speed: one pass
+        over the arguments, then the output Tensor built in place.
+        """
+        ctx = _new_object(cls)
         arrays = []
         device = None
         requires_grad = False
         for arg in args:
             if isinstance(arg, Tensor):
-                if device is None:
+                if arg.requires_grad:
+                    requires_grad = True
+                if arg.device != device:
+                    if device is not None:
+                        raise RuntimeError(
+                            f"{cls.__name__}: expected all tensors on the same device, "
+                            f"but found tensors on '{device}' and '{arg.device}'"
+                        )
                     device = arg.device
-                elif arg.device != device:
-                    raise RuntimeError(
-                        f"{cls.__name__}: expected all tensors on the same device, "
-                        f"but found tensors on '{device}' and '{arg.device}'"
-                    )
-                requires_grad = requires_grad or arg.requires_grad
                 arrays.append(arg._data)
             else:
                 arrays.append(arg)
@@ -83,14 +89,21 @@ class Function:
             output, device = np.asarray(output), "cpu"
         else:
             device = "cuda"
-        result = Tensor._make(output, device, requires_grad and _GradMode.enabled)
-        if result.requires_grad:
-            ctx.inputs = args
+        result = _new_object(Tensor)
+        result._data = output
+        result.device = device
+        result.grad = None
+        result.name = None
+        result._hooks = None
+        if requires_grad and _GradMode.enabled:
+            result.requires_grad = True
             result.grad_fn = ctx
+            ctx.inputs = args
             if ctx._saved:
                 ctx._resolve_saved(arrays, output, result)
-        elif ctx._saved:
-            ctx._saved = ()
+        else:
+            result.requires_grad = False
+            result.grad_fn = None
         return result
 
     def save_for_backward(self, *values):
@@ -124,7 +137,9 @@ class Function:
                 "(or to read saved tensors after they were freed). Pass retain_graph=True to "
                 "the first backward() or grad() call if you need to backward twice."
             )
-        return tuple(self._output_ref() if value is _OUTPUT else value for value in self._saved)
+        if self._output_ref is None:
+            return self._saved
+        return tuple([self._output_ref() if value is _OUTPUT else value for value in self._saved])
 
     @property
     def output(self):
@@ -134,7 +149,7 @@ class Function:
     @property
     def needs_input_grad(self):
         """For each forward argument: does it need a gradient?"""
-        return tuple(isinstance(arg, Tensor) and arg.requires_grad for arg in self.inputs)
+        return tuple([isinstance(arg, Tensor) and arg.requires_grad for arg in self.inputs])
 
     def free(self):
         """Drop what backward needed; a later backward through this node raises."""

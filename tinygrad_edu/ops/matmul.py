@@ -26,6 +26,6 @@ class Matmul(Function):
     def backward(ctx, grad_output):
         a, b = ctx.saved_tensors
         needs_a, needs_b = ctx.needs_input_grad
-        grad_a = grad_output.matmul(b.transpose(-1, -2)) if needs_a else None
-        grad_b = a.transpose(-1, -2).matmul(grad_output) if needs_b else None
+        grad_a = Matmul.apply(grad_output, b.mT) if needs_a else None
+        grad_b = Matmul.apply(a.mT, grad_output) if needs_b else None
         return grad_a, grad_b
