@@ -79,11 +79,15 @@ def _cupy_or_error():
     try:
         import cupy
     except ImportError as error:
-        raise RuntimeError(f"device 'cuda' needs CuPy, which is not installed: {_CUPY_HINT}") from error
+        raise RuntimeError(
+            f"device 'cuda' needs CuPy, which is not installed: {_CUPY_HINT}"
+        ) from error
     try:
         count = cupy.cuda.runtime.getDeviceCount()
     except Exception as error:  # CuPy raises its own CUDARuntimeError when there is no driver
-        raise RuntimeError(f"device 'cuda' is unavailable: CuPy found no CUDA driver ({error})") from error
+        raise RuntimeError(
+            f"device 'cuda' is unavailable: CuPy found no CUDA driver ({error})"
+        ) from error
     if count == 0:
         raise RuntimeError("device 'cuda' is unavailable: CuPy is installed but found no GPU")
     return cupy

@@ -271,10 +271,10 @@ class Tensor:
     # ----- arithmetic (NumPy broadcasting) --------------------------------------------------
     def _operand(self, other):
         """A Python number stays a (dtype-preserving) scalar; anything else becomes a Tensor."""
+        if isinstance(other, np.generic):  # first: np.float64 is a subclass of float
+            return other.item()
         if isinstance(other, (Tensor, int, float)):  # noqa: UP038  (a tuple is faster here)
             return other
-        if isinstance(other, np.generic):
-            return other.item()
         if backend.device_of(other) == self.device and hasattr(other, "dtype"):
             return Tensor._make(other, self.device, False)
         return Tensor(other, device=self.device)
@@ -555,7 +555,9 @@ class Tensor:
         length = self.shape[dim]
         if isinstance(split_size_or_sections, int):
             if split_size_or_sections <= 0:
-                raise ValueError(f"split: split_size must be positive, got {split_size_or_sections}")
+                raise ValueError(
+                    f"split: split_size must be positive, got {split_size_or_sections}"
+                )
             sizes = [min(split_size_or_sections, length - start)
                      for start in range(0, length, split_size_or_sections)]
         else:
@@ -587,10 +589,10 @@ class Tensor:
         left = self.unsqueeze(0) if self.ndim == 1 else self
         right = other.unsqueeze(-1) if other.ndim == 1 else other
         result = Matmul.apply(left, right)
-        if other.ndim == 1:
-            result = result.squeeze(-1)
         if self.ndim == 1:
             result = result.squeeze(-2)
+        if other.ndim == 1:
+            result = result.squeeze(-1)
         return result
 
     # ----- printing -------------------------------------------------------------------------
@@ -685,8 +687,26 @@ def _backend_index_part(part, device):
 from .autograd.broadcast import BroadcastTo  # noqa: E402
 from .autograd.engine import run_backward  # noqa: E402
 from .ops.elementwise import (  # noqa: E402
-    Abs, Add, Cast, Clamp, Cos, Div, Exp, Log, Maximum, Minimum, Mul, Neg, Pow, Relu, Sigmoid,
-    Sin, Sqrt, Sub, Tanh, ToDevice,
+    Abs,
+    Add,
+    Cast,
+    Clamp,
+    Cos,
+    Div,
+    Exp,
+    Log,
+    Maximum,
+    Minimum,
+    Mul,
+    Neg,
+    Pow,
+    Relu,
+    Sigmoid,
+    Sin,
+    Sqrt,
+    Sub,
+    Tanh,
+    ToDevice,
 )
 from .ops.matmul import Matmul  # noqa: E402
 from .ops.reductions import LogSumExp, Max, Mean, Sum  # noqa: E402

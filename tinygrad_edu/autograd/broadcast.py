@@ -24,7 +24,8 @@ def _reduced_axes(shape, target):
 
 
 class SumToShape(Function):
-    """y = x summed over the broadcast axes down to `shape`;  dL/dx = broadcast_to(dL/dy, x.shape)."""
+    """y = x summed over the broadcast axes down to `shape`;
+    dL/dx = broadcast_to(dL/dy, x.shape)."""
 
     @staticmethod
     def forward(ctx, x, shape, axes):

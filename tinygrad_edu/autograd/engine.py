@@ -11,10 +11,10 @@ in its output's broadcast shape are summed down to the input's shape here, in on
 op repeats that bookkeeping.
 """
 
+from ..tensor import Tensor
 from .broadcast import sum_to_shape
 from .function import Function
 from .grad_mode import _GradMode
-from ..tensor import Tensor
 
 
 def topological_order(roots):
@@ -53,7 +53,8 @@ def _seed_gradients(outputs, grad_outputs):
         if not output.requires_grad:
             raise RuntimeError(
                 f"backward: element {index} of the outputs does not require grad and has no "
-                "grad_fn (was it computed under no_grad(), or from tensors that do not require grad?)"
+                "grad_fn (was it computed under no_grad(), or only from tensors that do not "
+                "require grad?)"
             )
         given = grad_outputs[index] if grad_outputs is not None else None
         if given is None:

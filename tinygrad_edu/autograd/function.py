@@ -86,7 +86,8 @@ class Function:
         if type(output) is np.ndarray:
             device = "cpu"
         elif isinstance(output, np.generic):  # NumPy turns 0-d results into scalars
-            output, device = np.asarray(output), "cpu"
+            scalar, output, device = output, np.asarray(output), "cpu"
+            ctx._saved = tuple(output if value is scalar else value for value in ctx._saved)
         else:
             device = "cuda"
         result = _new_object(Tensor)

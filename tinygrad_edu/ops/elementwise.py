@@ -17,12 +17,22 @@ def _constant(array, like):
     return Tensor._make(array, like.device, False)
 
 
+def _broadcast_error(ctx, *operands):
+    """The error for operands whose shapes do not broadcast, naming the op and every shape."""
+    shapes = " and ".join(str(getattr(operand, "shape", ())) for operand in operands)
+    return ValueError(f"{type(ctx).__name__}: shapes {shapes} cannot be broadcast together "
+                      "(aligned from the right, each dim must match or be 1)")
+
+
 class Add(Function):
     """y = a + b;  dy/da = 1, dy/db = 1."""
 
     @staticmethod
     def forward(ctx, a, b):
-        return a + b
+        try:
+            return a + b
+        except ValueError:
+            raise _broadcast_error(ctx, a, b) from None
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -34,7 +44,10 @@ class Sub(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        return a - b
+        try:
+            return a - b
+        except ValueError:
+            raise _broadcast_error(ctx, a, b) from None
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -48,7 +61,10 @@ class Mul(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return a * b
+        try:
+            return a * b
+        except ValueError:
+            raise _broadcast_error(ctx, a, b) from None
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -63,7 +79,10 @@ class Div(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return a / b
+        try:
+            return a / b
+        except ValueError:
+            raise _broadcast_error(ctx, a, b) from None
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -79,7 +98,10 @@ class Pow(Function):
 
     @staticmethod
     def forward(ctx, base, exponent):
-        result = base**exponent
+        try:
+            result = base**exponent
+        except ValueError:
+            raise _broadcast_error(ctx, base, exponent) from None
         ctx.save_for_backward(base, exponent, result)
         return result
 
@@ -272,7 +294,10 @@ class Maximum(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return (xp_of(b) if isinstance(a, int | float) else xp_of(a)).maximum(a, b)
+        try:
+            return (xp_of(b) if isinstance(a, int | float) else xp_of(a)).maximum(a, b)
+        except ValueError:
+            raise _broadcast_error(ctx, a, b) from None
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -286,7 +311,10 @@ class Minimum(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return (xp_of(b) if isinstance(a, int | float) else xp_of(a)).minimum(a, b)
+        try:
+            return (xp_of(b) if isinstance(a, int | float) else xp_of(a)).minimum(a, b)
+        except ValueError:
+            raise _broadcast_error(ctx, a, b) from None
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -313,7 +341,10 @@ class Where(Function):
 
     @staticmethod
     def forward(ctx, condition, a, b):
-        return xp_of(condition).where(condition, a, b)
+        try:
+            return xp_of(condition).where(condition, a, b)
+        except ValueError:
+            raise _broadcast_error(ctx, condition, a, b) from None
 
     @staticmethod
     def backward(ctx, grad_output):
