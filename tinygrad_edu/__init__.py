@@ -17,6 +17,8 @@ from .creation import (
     randn, randn_like, tensor, zeros, zeros_like,
 )
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
+from .serialization import load, save
+from . import data, nn, optim  # noqa: E402  (built on everything above)
 
 bool = bool_  # noqa: A001  (tg.bool as in PyTorch)
 
@@ -24,9 +26,10 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Function", "GradcheckError", "Tensor", "arange", "autograd", "available_devices", "bool",
-    "cat", "chunk", "cuda", "empty", "enable_grad", "eye", "float32", "float64", "full",
+    "cat", "chunk", "cuda", "data", "empty", "enable_grad", "eye", "float32", "float64", "full",
     "full_like", "get_default_device", "grad", "gradcheck", "gradgradcheck", "int32", "int64",
-    "is_grad_enabled", "linspace", "manual_seed", "matmul", "maximum", "minimum", "no_grad",
-    "ones", "ones_like", "rand", "rand_like", "randint", "randn", "randn_like",
+    "is_grad_enabled", "linspace", "load", "manual_seed", "matmul", "maximum", "minimum", "nn",
+    "no_grad",
+    "ones", "ones_like", "optim", "rand", "rand_like", "randint", "randn", "randn_like", "save",
     "set_default_device", "split", "stack", "tensor", "where", "zeros", "zeros_like",
 ]

@@ -1,0 +1,113 @@
+"""PyTorch as the oracle (float64): every nn registry entry with a torch twin (activations,
+losses with every reduction and option, functional layers), and Linear / BatchNorm1d modules
+with their weights copied across, values and gradients alike."""
+
+import numpy as np
+import pytest
+
+import tinygrad_edu as tg
+from tests.registry.nn_ops import OPS
+from tinygrad_edu import nn
+
+torch = pytest.importorskip("torch")
+
+TWINNED = [entry for entry in OPS if entry.torch_function is not None]
+
+
+def _cases():
+    return [pytest.param(entry, index, id=f"{entry.name}-{index}") for entry in TWINNED
+            for index in range(len(entry.samples(np.random.default_rng(0))))]
+
+
+def _both(array):
+    """The same sample as a tg tensor and a torch tensor (float64 leaves that require grad)."""
+    if array.dtype.kind == "f":
+        return (tg.tensor(array, dtype=tg.float64, requires_grad=True),
+                torch.tensor(array, dtype=torch.float64, requires_grad=True))
+    return tg.tensor(array), torch.tensor(array)
+
+
+@pytest.mark.parametrize("entry, index", _cases())
+def test_values_and_gradients_match_pytorch(entry, index):
+    pairs = [_both(array) for array in entry.samples(np.random.default_rng(0))[index]]
+    ours = entry.function(*(pair[0] for pair in pairs))
+    theirs = entry.torch_function(*(pair[1] for pair in pairs))
+    np.testing.assert_allclose(ours.numpy(), theirs.detach().numpy(), rtol=1e-10, atol=1e-12)
+    upstream = np.random.default_rng(1).standard_normal(ours.shape)
+    ours.backward(tg.tensor(upstream, dtype=tg.float64))
+    theirs.backward(torch.tensor(upstream, dtype=torch.float64))
+    for position, (mine, reference) in enumerate(pairs):
+        if reference.requires_grad:
+            expected = (np.zeros(reference.shape) if reference.grad is None
+                        else reference.grad.numpy())
+            np.testing.assert_allclose(mine.grad.numpy(), expected, rtol=1e-9, atol=1e-12,
+                                       err_msg=f"gradient of input {position}")
+
+
+def _copy_into_torch(ours, theirs):
+    theirs.load_state_dict({name: torch.tensor(value.numpy())
+                            for name, value in ours.state_dict().items()})
+
+
+def _run_both(ours, theirs, x_array):
+    x = tg.tensor(x_array, requires_grad=True)
+    x_torch = torch.tensor(x_array, requires_grad=True)
+    output, output_torch = ours(x), theirs(x_torch)
+    upstream = np.random.default_rng(2).standard_normal(output.shape)
+    output.backward(tg.tensor(upstream))
+    output_torch.backward(torch.tensor(upstream))
+    np.testing.assert_allclose(output.numpy(), output_torch.detach().numpy(), rtol=1e-10,
+                               atol=1e-12)
+    np.testing.assert_allclose(x.grad.numpy(), x_torch.grad.numpy(), rtol=1e-9, atol=1e-12)
+    theirs_parameters = dict(theirs.named_parameters())
+    for name, parameter in ours.named_parameters():
+        np.testing.assert_allclose(parameter.grad.numpy(), theirs_parameters[name].grad.numpy(),
+                                   rtol=1e-9, atol=1e-12, err_msg=name)
+
+
+def test_linear_module_matches_pytorch():
+    ours = nn.Linear(5, 3).double()
+    theirs = torch.nn.Linear(5, 3).double()
+    _copy_into_torch(ours, theirs)
+    _run_both(ours, theirs, np.random.default_rng(0).standard_normal((4, 5)))
+
+
+@pytest.mark.parametrize("shape", [(6, 3), (4, 3, 5)])
+@pytest.mark.parametrize("momentum", [0.1, None])
+def test_batchnorm_module_matches_pytorch_in_train_and_eval(shape, momentum):
+    rng = np.random.default_rng(0)
+    ours = nn.BatchNorm1d(3, momentum=momentum).double()
+    theirs = torch.nn.BatchNorm1d(3, momentum=momentum).double()
+    ours.weight.data = rng.standard_normal(3)
+    ours.bias.data = rng.standard_normal(3)
+    _copy_into_torch(ours, theirs)
+    for _ in range(3):  # three training steps move the running statistics
+        _run_both(ours, theirs, rng.standard_normal(shape) * 2 + 1)
+    for name, value in theirs.state_dict().items():
+        np.testing.assert_allclose(ours.state_dict()[name].numpy(), value.numpy(), rtol=1e-12,
+                                   err_msg=name)
+    ours.eval()
+    theirs.eval()
+    _run_both(ours, theirs, rng.standard_normal(shape))
+
+
+def test_state_dict_moves_to_the_same_pytorch_architecture(tmp_path):
+    tg.manual_seed(0)
+    ours = nn.Sequential(nn.Linear(6, 8), nn.BatchNorm1d(8), nn.ReLU(), nn.Dropout(0.3),
+                         nn.Linear(8, 4), nn.PReLU(4))
+    ours(tg.randn(10, 6))  # training steps give the running statistics values
+    ours(tg.randn(10, 6))
+    ours.eval()
+    path = tmp_path / "model.npz"
+    tg.save(ours.state_dict(), path)
+    theirs = torch.nn.Sequential(torch.nn.Linear(6, 8), torch.nn.BatchNorm1d(8),
+                                 torch.nn.ReLU(), torch.nn.Dropout(0.3), torch.nn.Linear(8, 4),
+                                 torch.nn.PReLU(4))
+    theirs.load_state_dict({name: torch.from_numpy(value.numpy())
+                            for name, value in tg.load(path).items()})
+    theirs.eval()
+    x = np.random.default_rng(0).standard_normal((5, 6)).astype(np.float32)
+    with torch.no_grad():
+        expected = theirs(torch.from_numpy(x)).numpy()
+    with tg.no_grad():
+        np.testing.assert_allclose(ours(tg.tensor(x)).numpy(), expected, rtol=1e-5, atol=1e-6)

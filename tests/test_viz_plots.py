@@ -1,0 +1,106 @@
+"""matplotlib plots: each returns a Figure, saves a PNG of the expected size with content."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+import tinygrad_edu as tg
+from tinygrad_edu.viz import (
+    plot_gradient_flow,
+    plot_lr_schedules,
+    plot_optimizer_trajectories,
+    plot_training_curves,
+)
+
+image = pytest.importorskip("matplotlib.image")
+Figure = pytest.importorskip("matplotlib.figure").Figure
+
+
+def read_png(path, height, width):
+    """The saved picture, checked for its size and for not being blank."""
+    pixels = image.imread(path)
+    assert pixels.shape[:2] == (height, width)
+    assert float(np.var(pixels[..., :3])) > 1e-3
+    return pixels
+
+
+def test_training_curves_with_per_step_training_and_per_epoch_validation(tmp_path):
+    steps = np.arange(200)
+    figure = plot_training_curves(list(np.exp(-steps / 50)), val_loss=[0.5, 0.2, 0.1, 0.05],
+                                  train_accuracy=list(1 - np.exp(-steps / 50)),
+                                  val_accuracy=[0.5, 0.8, 0.9, 0.95], x_label="step",
+                                  path=tmp_path / "curves.png", figsize=(10, 4))
+    assert isinstance(figure, Figure)
+    read_png(tmp_path / "curves.png", 400, 1000)
+    loss_axes, accuracy_axes = figure.axes
+    validation = loss_axes.lines[1].get_xdata()
+    assert validation.tolist() == [50, 100, 150, 200]  # spread over the 200 steps
+    assert loss_axes.get_ylabel() == "loss" and accuracy_axes.get_ylabel() == "accuracy"
+
+
+def test_training_curves_loss_only_has_one_panel():
+    figure = plot_training_curves([3.0, 2.0, 1.5])
+    assert len(figure.axes) == 1 and figure.axes[0].get_xlabel() == "epoch"
+    with pytest.raises(ValueError, match="train_loss is empty"):
+        plot_training_curves([])
+
+
+def layered_parameters(scales):
+    """Parameters named "<layer>.weight" whose gradients have norm proportional to `scales`."""
+    named = {}
+    for layer, scale in enumerate(scales):
+        weight = tg.ones(2, 2, requires_grad=True)
+        (weight * scale).sum().backward()  # grad = scale everywhere: norm = 2 * scale
+        named[f"{layer}.weight"] = weight
+    return named
+
+
+def test_gradient_flow_warns_about_vanishing_gradients(tmp_path):
+    named = layered_parameters([1e-6, 1e-2, 1.0])
+    with pytest.warns(UserWarning, match=r"layer '0' \(2e-06\) is 1e-06 times that of the last "
+                                         r"layer '2'"):
+        figure = plot_gradient_flow(named, path=tmp_path / "flow.png")
+    read_png(tmp_path / "flow.png", 450, 800)
+    heights = [bar.get_height() for bar in figure.axes[0].patches]
+    assert np.allclose(heights, [2e-6, 2e-2, 2.0])
+    assert figure.axes[0].get_yscale() == "log"
+
+
+def test_gradient_flow_is_quiet_for_healthy_gradients_and_needs_some():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        plot_gradient_flow(list(layered_parameters([0.5, 1.0, 2.0, 1.0]).items()))
+    with pytest.raises(ValueError, match="call backward\\(\\) first"):
+        plot_gradient_flow({"w": tg.ones(2, requires_grad=True)})
+
+
+def rosenbrock(x, y):
+    return (1 - x) ** 2 + 100 * (y - x * x) ** 2
+
+
+def test_optimizer_trajectories_on_a_contour_plot(tmp_path):
+    t = np.linspace(0, 1, 40)[:, None]
+    paths = {"SGD": np.hstack([-1 + 2 * t, 2 * t ** 2]), "Adam": [(-1.0, 1.0), (0.0, 0.5),
+                                                                  (1.0, 1.0)]}
+    figure = plot_optimizer_trajectories(rosenbrock, paths, minimum=(1, 1),
+                                         path=tmp_path / "paths.png")
+    read_png(tmp_path / "paths.png", 600, 700)
+    labels = [line.get_label() for line in figure.axes[0].lines]
+    assert "SGD" in labels and "Adam" in labels and "minimum" in labels
+    with pytest.raises(ValueError, match="trajectory 'bad' must be an array of \\(x, y\\) points"):
+        plot_optimizer_trajectories(rosenbrock, {"bad": np.zeros((5, 3))})
+    with pytest.raises(ValueError, match="must work elementwise"):
+        plot_optimizer_trajectories(lambda x, y: 1.0, paths)
+
+
+def test_lr_schedules(tmp_path):
+    steps = np.arange(100)
+    schedules = {"StepLR": [0.1 * 0.5 ** (step // 30) for step in steps],
+                 "Exponential": list(0.1 * 0.97 ** steps)}
+    figure = plot_lr_schedules(schedules, log_scale=True, path=tmp_path / "lr.png")
+    read_png(tmp_path / "lr.png", 450, 800)
+    assert [line.get_label() for line in figure.axes[0].lines] == ["StepLR", "Exponential"]
+    assert figure.axes[0].get_yscale() == "log"
+    with pytest.raises(ValueError, match="no schedules given"):
+        plot_lr_schedules({})

@@ -1,0 +1,46 @@
+"""`tinygrad_edu.nn`: modules, layers, activations, losses; `functional` (F), `init`, `utils`.
+
+    from tinygrad_edu import nn
+    model = nn.Sequential(nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 10))
+    loss = nn.CrossEntropyLoss()(model(images), labels)
+"""
+
+from . import functional, init, utils
+from .activations import (
+    ELU,
+    GELU,
+    ArcTan,
+    LeakyReLU,
+    LogSoftmax,
+    PReLU,
+    ReLU,
+    Sigmoid,
+    SiLU,
+    Softmax,
+    Softplus,
+    Step,
+    Tanh,
+)
+from .batchnorm import BatchNorm1d
+from .containers import Flatten, Identity, Sequential
+from .dropout import Dropout
+from .linear import Linear
+from .losses import (
+    BCELoss,
+    BCEWithLogitsLoss,
+    CrossEntropyLoss,
+    HuberLoss,
+    L1Loss,
+    MSELoss,
+    MultiMarginLoss,
+    NLLLoss,
+)
+from .module import Module
+from .parameter import Parameter
+
+__all__ = [
+    "ELU", "GELU", "ArcTan", "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "CrossEntropyLoss",
+    "Dropout", "Flatten", "HuberLoss", "Identity", "L1Loss", "LeakyReLU", "Linear", "LogSoftmax",
+    "MSELoss", "Module", "MultiMarginLoss", "NLLLoss", "PReLU", "Parameter", "ReLU", "Sequential",
+    "SiLU", "Sigmoid", "Softmax", "Softplus", "Step", "Tanh", "functional", "init", "utils",
+]
