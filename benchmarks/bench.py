@@ -23,8 +23,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import tinygrad_edu as tg  # noqa: E402
 from numpy_mlp import HandWrittenMLP  # noqa: E402
+
+import tinygrad_edu as tg  # noqa: E402
 from tinygrad_edu import nn, optim  # noqa: E402
 from tinygrad_edu.nn import functional as F  # noqa: E402
 

@@ -37,10 +37,17 @@ def save(state_dict, path):
             _write_npz(file, arrays)
             file.flush()
             os.fsync(file.fileno())
+        os.chmod(temporary, 0o666 & ~_current_umask())  # mkstemp made it private (0600)
         os.replace(temporary, path)
     except BaseException:
         os.unlink(temporary)
         raise
+
+
+def _current_umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _write_npz(file, arrays):

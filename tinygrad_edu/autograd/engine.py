@@ -11,6 +11,7 @@ in its output's broadcast shape are summed down to the input's shape here, in on
 op repeats that bookkeeping.
 """
 
+from ..backend import xp_of
 from ..tensor import Tensor
 from .broadcast import sum_to_shape
 from .function import Function
@@ -63,7 +64,7 @@ def _seed_gradients(outputs, grad_outputs):
                     f"backward: grad can be implicitly created only for scalar outputs; output "
                     f"{index} has shape {output.shape}, so pass `gradient` of that shape"
                 )
-            given = Tensor._make(output._data * 0 + 1, output.device, False)
+            given = Tensor._make(xp_of(output._data).ones_like(output._data), output.device, False)
         elif not isinstance(given, Tensor):
             given = Tensor(given, dtype=output.dtype, device=output.device)
         if given.shape != output.shape:

@@ -1,0 +1,33 @@
+"""The benchmark script still runs, and its models agree: a smoke test, not a timing."""
+
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+
+import bench  # noqa: E402
+
+
+def test_both_mlps_compute_the_same_first_loss():
+    weights = bench.initial_weights(0)
+    (x, y), = bench.synthetic_data(16, 1)
+    ours = bench.Ours(weights, "cpu")
+    by_hand = bench.NumPyByHand(weights, "cpu")
+    first_ours = ours.step(*ours.batches(x, y)).item()
+    first_by_hand = float(by_hand.step(*by_hand.batches(x, y)))
+    assert np.isclose(first_ours, first_by_hand, rtol=1e-5)
+    second_ours = ours.step(*ours.batches(x, y)).item()
+    second_by_hand = float(by_hand.step(*by_hand.batches(x, y)))
+    assert np.isclose(second_ours, second_by_hand, rtol=1e-4)  # the updates agree too
+    assert ours.gradient_dtypes() == {"float32"}
+
+
+def test_each_measurement_reports_every_framework():
+    rates = bench.throughput(16, rounds=1, steps_per_round=2, device="cpu")
+    assert {"tinygrad_edu", "hand-written"} <= set(rates)
+    assert all(rate > 0 for rate in rates.values())
+    assert bench.per_op_overhead(1, "cpu", length=20)["tinygrad_edu"] > 0
+    peaks = bench.peak_memory(16, 3)
+    assert peaks["tinygrad_edu"] > 0 and peaks["hand-written"] > 0

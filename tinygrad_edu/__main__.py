@@ -1,0 +1,7 @@
+"""`python -m tinygrad_edu train ...`: the same command line as `tinygrad-edu`."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,198 @@
+"""The `tinygrad-edu` command line (also `python -m tinygrad_edu`).
+
+    tinygrad-edu train                       # an MLP on scikit-learn's 8x8 digits, ~10 s
+    tinygrad-edu train --dataset mnist --data-dir data/mnist --optimizer sgd --lr 0.1
+
+`train` loads a dataset, trains a multilayer perceptron with `tinygrad_edu.train.fit`, and
+writes into its run folder: metrics.json (settings, per-epoch history, held-out accuracy),
+curves.png (loss and accuracy per epoch), graph.svg (the graph of one batch's loss; graph.dot
+when Graphviz's `dot` is missing) and model.npz (the weights, readable with `tg.load`).
+"""
+
+import argparse
+import json
+import os
+import time
+from datetime import datetime
+
+import numpy as np
+
+from . import nn, viz
+from .backend import get_backend, manual_seed
+from .data import DataLoader, TensorDataset, datasets
+from .serialization import save
+from .tensor import Tensor
+from .train import DEFAULT_LEARNING_RATES, evaluate, fit, make_mlp, make_optimizer
+
+# With only MNIST's test files (t10k, 10,000 images), this fraction trains (8,000) and the rest
+# (2,000) is held out.
+MNIST_T10K_TRAIN_FRACTION = 0.8
+EVAL_BATCH_SIZE = 1000
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="tinygrad-edu", description="tinygrad_edu: a small deep-learning framework."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    train = commands.add_parser(
+        "train", help="train an MLP classifier end to end and save its outputs",
+        description="Train a multilayer perceptron on digits or MNIST, print per-epoch loss "
+        "and accuracy, and save curves, the graph, metrics and weights to a run folder.",
+    )
+    train.add_argument("--dataset", choices=("digits", "mnist"), default="digits",
+                       help="digits: scikit-learn's 8x8 digits, no download (default); "
+                       "mnist: IDX files from --data-dir")
+    train.add_argument("--data-dir", metavar="DIR",
+                       help="folder holding MNIST's IDX files (gzipped or not); with only the "
+                       "t10k files, a seeded random 8000/2000 split of them trains and tests")
+    train.add_argument("--optimizer", choices=sorted(DEFAULT_LEARNING_RATES), default="adam")
+    train.add_argument("--lr", type=float, metavar="LR",
+                       help="learning rate (default per optimizer: " + ", ".join(
+                           f"{name} {lr:g}" for name, lr in DEFAULT_LEARNING_RATES.items()) + ")")
+    train.add_argument("--epochs", type=int, default=20)
+    train.add_argument("--batch-size", type=int, default=32)
+    train.add_argument("--hidden", type=int, nargs="+", default=[128, 64], metavar="N",
+                       help="hidden layer sizes (default: 128 64)")
+    train.add_argument("--device", default="cpu", help="cpu (default) or cuda")
+    train.add_argument("--seed", type=int, default=0, help="seeds the weights, the data "
+                       "split and the batch order (default: 0)")
+    train.add_argument("--out", metavar="DIR",
+                       help="run folder (default: runs/<dataset>-mlp-<timestamp>)")
+    train.add_argument("--no-progress", action="store_true", help="hide the progress bars")
+    return parser
+
+
+def check_train_arguments(parser, args):
+    """Reject values argparse's types cannot catch, with parser.error (exit status 2)."""
+    for name in ("epochs", "batch_size"):
+        if getattr(args, name) < 1:
+            parser.error(f"--{name.replace('_', '-')} must be at least 1; got "
+                         f"{getattr(args, name)}")
+    if args.lr is not None and not args.lr > 0:
+        parser.error(f"--lr must be positive; got {args.lr}")
+    if any(size < 1 for size in args.hidden):
+        parser.error(f"--hidden sizes must be at least 1; got {args.hidden}")
+    if args.dataset == "mnist" and args.data_dir is None:
+        parser.error("--dataset mnist needs --data-dir DIR, the folder holding its IDX files")
+    if args.dataset == "mnist" and not os.path.isdir(args.data_dir):
+        parser.error(f"--data-dir {args.data_dir}: no such folder")
+    try:
+        get_backend(args.device)
+    except (ValueError, RuntimeError) as error:
+        parser.error(f"--device {args.device}: {error}")
+
+
+def load_split(dataset, data_dir, seed):
+    """(train images, train labels, test images, test labels, a description) as NumPy arrays.
+
+    Images are float32 rows in [0, 1], labels int64. MNIST uses its 60,000/10,000 split when
+    the training files are there, else splits the t10k files at random (seeded).
+    """
+    if dataset == "digits":
+        train = datasets.Digits(train=True, seed=seed)
+        test = datasets.Digits(train=False, seed=seed)
+        return (*train.arrays(), *test.arrays(), "scikit-learn digits (8x8), 80/20 split")
+    test = datasets.MNIST(data_dir, train=False)
+    try:
+        train = datasets.MNIST(data_dir, train=True)
+    except FileNotFoundError:
+        images, labels = test.arrays()
+        order = np.random.default_rng(seed).permutation(len(labels))
+        cut = round(MNIST_T10K_TRAIN_FRACTION * len(order))
+        fit_rows, held_rows = order[:cut], order[cut:]
+        description = (f"MNIST t10k files only: {len(fit_rows)} train / {len(held_rows)} test")
+        return images[fit_rows], labels[fit_rows], images[held_rows], labels[held_rows], description
+    return (*train.arrays(), *test.arrays(), "MNIST 60,000 train / 10,000 test")
+
+
+def default_run_folder(dataset):
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    folder = os.path.join("runs", f"{dataset}-mlp-{stamp}")
+    suffix = 1
+    while os.path.exists(folder):
+        suffix += 1
+        folder = os.path.join("runs", f"{dataset}-mlp-{stamp}-{suffix}")
+    return folder
+
+
+def run_train(args):
+    """The `train` command: data, model, fit, evaluate, then write the run folder."""
+    manual_seed(args.seed)
+    out = args.out or default_run_folder(args.dataset)
+    os.makedirs(out, exist_ok=True)
+    train_x, train_y, test_x, test_y, description = load_split(args.dataset, args.data_dir,
+                                                               args.seed)
+    train_set = TensorDataset(*(Tensor(a, device=args.device) for a in (train_x, train_y)))
+    test_set = TensorDataset(*(Tensor(a, device=args.device) for a in (test_x, test_y)))
+    train_loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=True, seed=args.seed)
+    test_loader = DataLoader(test_set, batch_size=EVAL_BATCH_SIZE)
+
+    classes = int(train_y.max()) + 1
+    model = make_mlp(train_x.shape[1], args.hidden, classes).to(args.device)
+    optimizer = make_optimizer(args.optimizer, model.parameters(), args.lr)
+    loss_fn = nn.CrossEntropyLoss()
+    print(f"data: {description} ({len(train_set)} train, {len(test_set)} test)")
+    print(f"model: {model}")
+    print(f"optimizer: {args.optimizer}, lr {optimizer.param_groups[0]['lr']:g}, "
+          f"batch size {args.batch_size}, {args.epochs} epochs on {args.device}")
+
+    start = time.perf_counter()
+    history = fit(model, loss_fn, optimizer, train_loader, args.epochs, val_loader=test_loader,
+                  progress=not args.no_progress)
+    seconds = time.perf_counter() - start
+    final = evaluate(model, loss_fn, test_loader)
+    print(f"test accuracy: {final.accuracy:.4f}")
+    print(f"test loss: {final.loss:.4f}")
+    print(f"training seconds: {seconds:.1f}")
+
+    metrics = {
+        "dataset": description,
+        "settings": {**vars(args), "lr": optimizer.param_groups[0]["lr"], "out": out},
+        "parameters": sum(p.numel() for p in model.parameters()),
+        "history": history.as_dict(),
+        "test_accuracy": final.accuracy,
+        "test_loss": final.loss,
+        "training_seconds": seconds,
+    }
+    write_outputs(out, model, loss_fn, train_set, args.batch_size, history, metrics)
+    print(f"outputs: {out}")
+    return 0
+
+
+def write_outputs(out, model, loss_fn, train_set, batch_size, history, metrics):
+    """metrics.json, model.npz, curves.png and graph.svg (graph.dot without `dot`) in `out`."""
+    with open(os.path.join(out, "metrics.json"), "w") as file:
+        json.dump(metrics, file, indent=2)
+    save(model.state_dict(), os.path.join(out, "model.npz"))
+    try:
+        viz.plot_training_curves(
+            train_loss=history.train_loss, val_loss=history.val_loss,
+            train_accuracy=history.train_accuracy, val_accuracy=history.val_accuracy,
+            title=f"{metrics['dataset']}: test accuracy {metrics['test_accuracy']:.4f}",
+            path=os.path.join(out, "curves.png"))
+    except ImportError as error:
+        print(f"curves: not drawn: {error}")
+    inputs, targets = train_set.get_batch(np.arange(min(batch_size, len(train_set))))
+    inputs.name, targets.name = "images", "labels"
+    loss = loss_fn(model(inputs), targets)
+    loss.backward()
+    dot_text = viz.graph_to_dot(loss, params=model, collapse_modules=[nn.Linear],
+                                title="one training batch's loss")
+    model.zero_grad()
+    try:
+        path = viz.render(dot_text, os.path.join(out, "graph.svg"), format="svg")
+    except viz.DotNotFoundError as error:
+        print(f"graph: {error}")
+    else:
+        print(f"graph: {path}")
+
+
+def main(argv=None):
+    """Entry point of `tinygrad-edu` and `python -m tinygrad_edu`; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "train":
+        check_train_arguments(parser, args)
+        return run_train(args)
+    parser.error(f"unknown command {args.command!r}")

@@ -1,0 +1,196 @@
+"""A small, reusable training loop for classifiers: `fit` trains, `evaluate` measures.
+
+One epoch is the loop every framework teaches:
+
+    for inputs, targets in loader:
+        loss = loss_fn(model(inputs), targets)   # forward: builds the graph
+        optimizer.zero_grad()                    # forget the last step's gradients
+        loss.backward()                          # reverse pass: fills each Parameter's .grad
+        optimizer.step()                         # update the Parameters' .data
+
+`fit` repeats it for a number of epochs, prints one line per epoch (the training loss and
+accuracy, and those of a held-out set when given) and returns the `History` of these numbers.
+"""
+
+import time
+from dataclasses import asdict, dataclass, field
+
+from . import optim
+from .autograd import no_grad
+from .nn import Linear, ReLU, Sequential
+from .optim.lr_scheduler import ReduceLROnPlateau
+
+# Learning rates that train a small MLP well with each optimizer (used when none is given).
+DEFAULT_LEARNING_RATES = {
+    "sgd": 0.1, "momentum": 0.05, "nesterov": 0.05, "adam": 1e-3, "adamw": 1e-3,
+    "rmsprop": 1e-3, "adagrad": 0.05,
+}
+
+
+@dataclass
+class Evaluation:
+    """Mean loss per sample and fraction of samples classified correctly."""
+
+    loss: float
+    accuracy: float
+
+
+@dataclass
+class History:
+    """Per-epoch numbers of a `fit` run (the held-out lists stay empty without one)."""
+
+    train_loss: list = field(default_factory=list)
+    train_accuracy: list = field(default_factory=list)
+    val_loss: list = field(default_factory=list)
+    val_accuracy: list = field(default_factory=list)
+    epoch_seconds: list = field(default_factory=list)
+
+    def as_dict(self):
+        return asdict(self)
+
+
+def make_mlp(in_features, hidden_sizes, out_features):
+    """A multilayer perceptron: Linear -> ReLU for each hidden size, then a final Linear."""
+    layers = []
+    width = in_features
+    for hidden in hidden_sizes:
+        layers += [Linear(width, hidden), ReLU()]
+        width = hidden
+    layers.append(Linear(width, out_features))
+    return Sequential(*layers)
+
+
+def make_optimizer(name, parameters, lr=None):
+    """The optimizer called `name` (a key of DEFAULT_LEARNING_RATES) over `parameters`.
+
+    "momentum" and "nesterov" are SGD with momentum 0.9 (classical or Nesterov's); the others
+    are the optimizers of the same name with PyTorch's defaults. `lr=None` takes the default.
+    """
+    if name not in DEFAULT_LEARNING_RATES:
+        raise ValueError(f"make_optimizer: unknown optimizer {name!r}; expected one of "
+                         f"{sorted(DEFAULT_LEARNING_RATES)}")
+    lr = DEFAULT_LEARNING_RATES[name] if lr is None else lr
+    if name in ("sgd", "momentum", "nesterov"):
+        momentum = 0.0 if name == "sgd" else 0.9
+        return optim.SGD(parameters, lr=lr, momentum=momentum, nesterov=name == "nesterov")
+    constructors = {"adam": optim.Adam, "adamw": optim.AdamW, "rmsprop": optim.RMSprop,
+                    "adagrad": optim.Adagrad}
+    return constructors[name](parameters, lr=lr)
+
+
+def count_correct(logits, targets):
+    """How many rows of `logits` (N, classes) have their largest score at the target class."""
+    return int((logits.argmax(dim=1) == targets).sum().item())
+
+
+def train_epoch(model, loss_fn, optimizer, loader, progress=None):
+    """One pass over `loader`, one optimizer step per batch; returns the epoch's Evaluation.
+
+    The loss and accuracy are those of each batch at the moment it was used (the model keeps
+    changing during the epoch), averaged over samples. `progress`, if given, is a tqdm bar
+    advanced once per batch.
+    """
+    model.train()
+    total_loss = 0.0
+    correct = 0
+    seen = 0
+    for inputs, targets in loader:
+        logits = model(inputs)
+        loss = loss_fn(logits, targets)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        batch = len(targets)
+        total_loss += loss.item() * batch
+        correct += count_correct(logits.detach(), targets)
+        seen += batch
+        if progress is not None:
+            progress.update(1)
+            progress.set_postfix(loss=f"{total_loss / seen:.4f}", acc=f"{correct / seen:.3f}",
+                                 refresh=False)
+    return Evaluation(loss=total_loss / seen, accuracy=correct / seen)
+
+
+def evaluate(model, loss_fn, loader):
+    """Mean loss and accuracy of `model` over `loader`, in eval mode and without a graph.
+
+    The model's training mode is restored afterwards.
+    """
+    was_training = model.training
+    model.eval()
+    total_loss = 0.0
+    correct = 0
+    seen = 0
+    with no_grad():
+        for inputs, targets in loader:
+            logits = model(inputs)
+            batch = len(targets)
+            total_loss += loss_fn(logits, targets).item() * batch
+            correct += count_correct(logits, targets)
+            seen += batch
+    model.train(was_training)
+    if seen == 0:
+        raise ValueError("evaluate: the loader yielded no samples")
+    return Evaluation(loss=total_loss / seen, accuracy=correct / seen)
+
+
+def fit(model, loss_fn, optimizer, train_loader, epochs, val_loader=None, scheduler=None,
+        progress=True, log=print):
+    """Train for `epochs` epochs; return the `History` of per-epoch losses and accuracies.
+
+    `val_loader`: a held-out set evaluated after every epoch. `scheduler`: a learning-rate
+    scheduler stepped once per epoch (ReduceLROnPlateau gets the held-out loss, or the
+    training loss without one). `progress`: show a tqdm bar per epoch (when tqdm is
+    installed). `log`: called with one summary line per epoch (None: silent).
+    """
+    if epochs < 1:
+        raise ValueError(f"fit: epochs must be at least 1; got {epochs}")
+    history = History()
+    for epoch in range(1, epochs + 1):
+        start = time.perf_counter()
+        with _progress_bar(progress, len(train_loader), f"epoch {epoch}/{epochs}") as bar:
+            train = train_epoch(model, loss_fn, optimizer, train_loader, bar)
+        history.train_loss.append(train.loss)
+        history.train_accuracy.append(train.accuracy)
+        line = f"epoch {epoch}/{epochs}  train loss {train.loss:.4f}  acc {train.accuracy:.4f}"
+        monitored = train.loss
+        if val_loader is not None:
+            held_out = evaluate(model, loss_fn, val_loader)
+            history.val_loss.append(held_out.loss)
+            history.val_accuracy.append(held_out.accuracy)
+            line += f"  |  held-out loss {held_out.loss:.4f}  acc {held_out.accuracy:.4f}"
+            monitored = held_out.loss
+        if scheduler is not None:
+            _step_scheduler(scheduler, monitored)
+        history.epoch_seconds.append(time.perf_counter() - start)
+        if log is not None:
+            log(f"{line}  ({history.epoch_seconds[-1]:.1f} s)")
+    return history
+
+
+def _step_scheduler(scheduler, monitored_loss):
+    """ReduceLROnPlateau watches a metric; every other scheduler just counts steps."""
+    if isinstance(scheduler, ReduceLROnPlateau):
+        scheduler.step(monitored_loss)
+    else:
+        scheduler.step()
+
+
+class _NoBar:
+    """Stands in for a tqdm bar when progress is off or tqdm is not installed."""
+
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc_info):
+        return False
+
+
+def _progress_bar(enabled, total, description):
+    if not enabled:
+        return _NoBar()
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        return _NoBar()
+    return tqdm(total=total, desc=description, unit="batch", leave=False)
