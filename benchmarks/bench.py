@@ -137,8 +137,12 @@ def throughput(batch_size, rounds, steps_per_round, device):
         for x, y in feed:
             runner.step(x, y)
     timings = {runner.name: [] for runner in runners}
-    for _ in range(rounds):
-        for runner, feed in zip(runners, feeds, strict=True):
+    pairs = list(zip(runners, feeds, strict=True))
+    for round_index in range(rounds):
+        # Rotate who goes first: a framework's leftover threads (PyTorch's OpenMP pool spins
+        # for a while after each call) then slow every framework equally often.
+        shift = round_index % len(pairs)
+        for runner, feed in pairs[shift:] + pairs[:shift]:
             sync()
             start = time.perf_counter()
             for step in range(steps_per_round):

@@ -488,10 +488,11 @@ class Tensor:
 
     # ----- shapes ---------------------------------------------------------------------------
     def reshape(self, *shape):
-        shape = _shape_argument(shape)
-        if shape == self.shape:
+        if len(shape) == 1 and isinstance(shape[0], tuple):
+            shape = shape[0]
+        if shape == self._data.shape:  # nothing to do: no node in the graph
             return self
-        return Reshape.apply(self, shape)
+        return Reshape.apply(self, _shape_argument(shape))
 
     def view(self, *shape):
         return self.reshape(*shape)
@@ -654,7 +655,7 @@ def _count(shape, dims):
 
 
 def _shape_argument(shape):
-    """reshape(2, 3) and reshape((2, 3)) alike."""
+    """reshape(2, 3), reshape((2, 3)) and reshape([2, 3]) alike, as a tuple of ints."""
     if len(shape) == 1 and isinstance(shape[0], tuple | list):
         shape = shape[0]
     return tuple(int(size) for size in shape)

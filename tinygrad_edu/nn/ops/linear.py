@@ -24,8 +24,10 @@ class Linear(Function):
     def backward(ctx, grad_output):
         x, weight = ctx.saved_tensors
         needs_x, needs_weight, needs_bias = ctx.needs_input_grad
-        rows = grad_output.reshape(-1, weight.shape[0])
         grad_x = grad_output.matmul(weight) if needs_x else None
-        grad_weight = rows.mT.matmul(x.reshape(-1, weight.shape[1])) if needs_weight else None
-        grad_bias = rows.sum(0) if needs_bias else None
+        if grad_output.ndim != 2:  # fold every leading axis into the batch
+            grad_output = grad_output.reshape(-1, weight.shape[0])
+            x = x.reshape(-1, weight.shape[1])
+        grad_weight = grad_output.mT.matmul(x) if needs_weight else None
+        grad_bias = grad_output.sum(0) if needs_bias else None
         return grad_x, grad_weight, grad_bias
