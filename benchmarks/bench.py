@@ -13,6 +13,7 @@ machine slows them alike) and summarized by the median over rounds:
 """
 
 import argparse
+import os
 import sys
 import time
 import tracemalloc
@@ -29,6 +30,9 @@ import tinygrad_edu as tg  # noqa: E402
 from tinygrad_edu import nn, optim  # noqa: E402
 from tinygrad_edu.nn import functional as F  # noqa: E402
 
+# PyTorch's OpenMP workers spin after each call by default, stealing one of the 2 cores from
+# whichever framework runs next (NumPy's BLAS included); sleeping workers keep rounds fair.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 try:
     import torch
 except ImportError:
