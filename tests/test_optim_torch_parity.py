@@ -40,31 +40,10 @@ def _flat(values):
     return np.concatenate([np.asarray(v).ravel() for v in values])
 
 
-def trajectory_tg(make_optimizer, steps=STEPS, sign=1.0, closure_style=False,
-                    loss_fn=mlp_loss):
-    params = [tg.Tensor(a.copy(), requires_grad=True) for a in INITIAL]
-    x, y = tg.Tensor(X), tg.Tensor(Y)
-    optimizer = make_optimizer(params)
-    points = []
-    for _ in range(steps):
-        def closure():
-            optimizer.zero_grad()
-            loss = sign * loss_fn(params, x, y)
-            loss.backward()
-            return loss
-        if closure_style:
-            optimizer.step(closure)
-        else:
-            closure()
-            optimizer.step()
-        points.append(_flat(p.numpy() for p in params))
-    return np.array(points)
-
-
-def trajectory_torch(make_optimizer, steps=STEPS, sign=1.0, closure_style=False,
-                       loss_fn=mlp_loss):
-    params = [torch.tensor(a.copy(), requires_grad=True) for a in INITIAL]
-    x, y = torch.from_numpy(X), torch.from_numpy(Y)
+def _trajectory(make_tensor, make_optimizer, steps, sign, closure_style, loss_fn):
+    """The parameters after each of `steps` optimizer steps, for either framework."""
+    params = [make_tensor(a.copy(), requires_grad=True) for a in INITIAL]
+    x, y = make_tensor(X), make_tensor(Y)
     optimizer = make_optimizer(params)
     points = []
     for _ in range(steps):
@@ -80,6 +59,16 @@ def trajectory_torch(make_optimizer, steps=STEPS, sign=1.0, closure_style=False,
             optimizer.step()
         points.append(_flat(p.detach().numpy() for p in params))
     return np.array(points)
+
+
+def trajectory_tg(make_optimizer, steps=STEPS, sign=1.0, closure_style=False,
+                  loss_fn=mlp_loss):
+    return _trajectory(tg.Tensor, make_optimizer, steps, sign, closure_style, loss_fn)
+
+
+def trajectory_torch(make_optimizer, steps=STEPS, sign=1.0, closure_style=False,
+                     loss_fn=mlp_loss):
+    return _trajectory(torch.tensor, make_optimizer, steps, sign, closure_style, loss_fn)
 
 
 def grid(**options):

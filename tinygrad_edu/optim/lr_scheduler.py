@@ -21,7 +21,22 @@ def _check_optimizer(optimizer, name):
         raise TypeError(f"{name}: expected an optimizer, got {type(optimizer).__name__}")
 
 
-class LRScheduler:
+class _SchedulerState:
+    """What every schedule shares: the last rates it set, and saving/resuming its state."""
+
+    def get_last_lr(self):
+        """The rates the last step() set, one per parameter group."""
+        return self._last_lr
+
+    def state_dict(self):
+        """Everything but the optimizer (save the optimizer's own state dict beside it)."""
+        return {key: value for key, value in self.__dict__.items() if key != "optimizer"}
+
+    def load_state_dict(self, state_dict):
+        self.__dict__.update(state_dict)
+
+
+class LRScheduler(_SchedulerState):
     """Base class: `step()` advances `last_epoch` and writes `get_lr()` into the groups."""
 
     def __init__(self, optimizer, last_epoch=-1):
@@ -55,17 +70,6 @@ class LRScheduler:
         for group, lr in zip(self.optimizer.param_groups, self.get_lr(), strict=True):
             group["lr"] = lr
         self._last_lr = self._current_lrs()
-
-    def get_last_lr(self):
-        """The rates the last step() set, one per parameter group."""
-        return self._last_lr
-
-    def state_dict(self):
-        """Everything but the optimizer (save the optimizer's own state dict beside it)."""
-        return {key: value for key, value in self.__dict__.items() if key != "optimizer"}
-
-    def load_state_dict(self, state_dict):
-        self.__dict__.update(state_dict)
 
 
 class StepLR(LRScheduler):
@@ -233,7 +237,7 @@ class InverseTimeLR(LRScheduler):
         return [base_lr / (1.0 + self.k * self.last_epoch) for base_lr in self.base_lrs]
 
 
-class ReduceLROnPlateau:
+class ReduceLROnPlateau(_SchedulerState):
     """Multiply lr by `factor` once the metric passed to step(metric) has not improved for more
     than `patience` epochs; then wait `cooldown` epochs before counting again. Improvement
     (mode 'min'): metric < best * (1 - threshold) ('rel') or metric < best - threshold ('abs');
@@ -298,12 +302,3 @@ class ReduceLROnPlateau:
             self.cooldown_counter = self.cooldown
             self.num_bad_epochs = 0
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
-
-    def get_last_lr(self):
-        return self._last_lr
-
-    def state_dict(self):
-        return {key: value for key, value in self.__dict__.items() if key != "optimizer"}
-
-    def load_state_dict(self, state_dict):
-        self.__dict__.update(state_dict)
