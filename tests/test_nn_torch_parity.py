@@ -1,48 +1,15 @@
-"""PyTorch as the oracle (float64): every nn registry entry with a torch twin (activations,
-losses with every reduction and option, functional layers), and Linear / BatchNorm1d modules
-with their weights copied across, values and gradients alike."""
+"""PyTorch as the oracle (float64) for nn's modules: Linear and BatchNorm1d with their weights
+copied across, values and gradients alike, and state dicts that load into PyTorch. (The
+functional forms, every activation and loss, are compared over the registry in
+tests/test_torch_parity.py.)"""
 
 import numpy as np
 import pytest
 
 import tinygrad_edu as tg
-from tests.registry.nn_ops import OPS
 from tinygrad_edu import nn
 
 torch = pytest.importorskip("torch")
-
-TWINNED = [entry for entry in OPS if entry.torch_function is not None]
-
-
-def _cases():
-    return [pytest.param(entry, index, id=f"{entry.name}-{index}") for entry in TWINNED
-            for index in range(len(entry.samples(np.random.default_rng(0))))]
-
-
-def _both(array):
-    """The same sample as a tg tensor and a torch tensor (float64 leaves that require grad)."""
-    if array.dtype.kind == "f":
-        return (tg.tensor(array, dtype=tg.float64, requires_grad=True),
-                torch.tensor(array, dtype=torch.float64, requires_grad=True))
-    return tg.tensor(array), torch.tensor(array)
-
-
-@pytest.mark.parametrize("entry, index", _cases())
-def test_values_and_gradients_match_pytorch(entry, index):
-    pairs = [_both(array) for array in entry.samples(np.random.default_rng(0))[index]]
-    ours = entry.function(*(pair[0] for pair in pairs))
-    theirs = entry.torch_function(*(pair[1] for pair in pairs))
-    np.testing.assert_allclose(ours.numpy(), theirs.detach().numpy(), rtol=1e-10, atol=1e-12)
-    upstream = np.random.default_rng(1).standard_normal(ours.shape)
-    ours.backward(tg.tensor(upstream, dtype=tg.float64))
-    theirs.backward(torch.tensor(upstream, dtype=torch.float64))
-    for position, (mine, reference) in enumerate(pairs):
-        if reference.requires_grad:
-            expected = (np.zeros(reference.shape) if reference.grad is None
-                        else reference.grad.numpy())
-            np.testing.assert_allclose(mine.grad.numpy(), expected, rtol=1e-9, atol=1e-12,
-                                       err_msg=f"gradient of input {position}")
-
 
 def _copy_into_torch(ours, theirs):
     theirs.load_state_dict({name: torch.tensor(value.numpy())
