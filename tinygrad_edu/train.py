@@ -164,7 +164,7 @@ def fit(model, loss_fn, optimizer, train_loader, epochs, val_loader=None, schedu
             _step_scheduler(scheduler, monitored)
         history.epoch_seconds.append(time.perf_counter() - start)
         if log is not None:
-            log(f"{line}  ({history.epoch_seconds[-1]:.1f} s)")
+            log(f"{line}  ({history.epoch_seconds[-1] * 1000:.0f} ms)")
     return history
 
 
