@@ -41,10 +41,6 @@ def topological_order(roots):
     return postorder
 
 
-def _as_tuple(value):
-    return tuple(value) if isinstance(value, list | tuple) else (value,)
-
-
 def _seed_gradients(outputs, grad_outputs):
     """dL/dL for each output: ones for scalars, else the given gradient (checked)."""
     seeds = []
