@@ -8,19 +8,9 @@ import numpy as np
 import pytest
 
 import tinygrad_edu as tg
-from tests.registry import all_ops
+from tests.registry import all_ops, sample_cases
 
 ENTRIES = all_ops()
-
-
-def sample_cases(entries):
-    """(entry, sample index) pairs as pytest params, one id per sample."""
-    cases = []
-    for entry in entries:
-        count = len(entry.samples(np.random.default_rng(0)))
-        cases += [pytest.param(entry, index, id=f"{entry.name}-{index}")
-                  for index in range(count)]
-    return cases
 
 
 def make_inputs(entry, index, device):

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import tinygrad_edu as tg
-from tests.registry import all_ops
+from tests.registry import all_ops, sample_cases
 
 torch = pytest.importorskip("torch")
 
@@ -13,12 +13,7 @@ WITH_TWIN = [entry for entry in all_ops() if entry.torch_function is not None]
 
 
 def cases():
-    params = []
-    for entry in WITH_TWIN:
-        count = len(entry.samples(np.random.default_rng(0)))
-        params += [pytest.param(entry, index, id=f"{entry.name}-{index}")
-                   for index in range(count)]
-    return params
+    return sample_cases(WITH_TWIN)
 
 
 def both_inputs(entry, index, device, dtype):

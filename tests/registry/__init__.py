@@ -8,6 +8,9 @@ Entries live beside the code they test: core ops in core_ops.py, nn in nn_ops.py
 
 from dataclasses import dataclass, field
 
+import numpy as np
+import pytest
+
 
 @dataclass
 class OpInfo:
@@ -44,3 +47,13 @@ def all_ops():
     if nn_ops is not None:
         entries += nn_ops.OPS
     return entries
+
+
+def sample_cases(entries):
+    """(entry, sample index) pairs as pytest params, one id per sample."""
+    cases = []
+    for entry in entries:
+        count = len(entry.samples(np.random.default_rng(0)))
+        cases += [pytest.param(entry, index, id=f"{entry.name}-{index}")
+                  for index in range(count)]
+    return cases

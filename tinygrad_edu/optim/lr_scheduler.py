@@ -21,6 +21,17 @@ def _check_optimizer(optimizer, name):
         raise TypeError(f"{name}: expected an optimizer, got {type(optimizer).__name__}")
 
 
+def _one_per_group(value, optimizer, name, what):
+    """A list with one entry per parameter group: `value` repeated, or a list checked for length."""
+    groups = len(optimizer.param_groups)
+    if not isinstance(value, list | tuple):
+        return [value] * groups
+    if len(value) != groups:
+        raise ValueError(f"{name}: expected {groups} {what} (one per parameter group), "
+                         f"got {len(value)}")
+    return list(value)
+
+
 class _SchedulerState:
     """What every schedule shares: the last rates it set, and saving/resuming its state."""
 
@@ -169,14 +180,7 @@ class LambdaLR(LRScheduler):
 
     def __init__(self, optimizer, lr_lambda, last_epoch=-1):
         _check_optimizer(optimizer, "LambdaLR")
-        groups = len(optimizer.param_groups)
-        if isinstance(lr_lambda, list | tuple):
-            if len(lr_lambda) != groups:
-                raise ValueError(f"LambdaLR: expected {groups} lr_lambdas (one per parameter "
-                                 f"group), got {len(lr_lambda)}")
-            self.lr_lambdas = list(lr_lambda)
-        else:
-            self.lr_lambdas = [lr_lambda] * groups
+        self.lr_lambdas = _one_per_group(lr_lambda, optimizer, "LambdaLR", "lr_lambdas")
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
@@ -254,14 +258,7 @@ class ReduceLROnPlateau(_SchedulerState):
         if threshold_mode not in ("rel", "abs"):
             raise ValueError(f"ReduceLROnPlateau: unknown threshold_mode={threshold_mode!r}: "
                              "expected 'rel' or 'abs'")
-        groups = len(optimizer.param_groups)
-        if isinstance(min_lr, list | tuple):
-            if len(min_lr) != groups:
-                raise ValueError(f"ReduceLROnPlateau: expected {groups} min_lrs (one per "
-                                 f"parameter group), got {len(min_lr)}")
-            self.min_lrs = list(min_lr)
-        else:
-            self.min_lrs = [min_lr] * groups
+        self.min_lrs = _one_per_group(min_lr, optimizer, "ReduceLROnPlateau", "min_lrs")
         self.optimizer = optimizer
         self.mode, self.factor, self.patience = mode, factor, patience
         self.threshold, self.threshold_mode = threshold, threshold_mode
