@@ -57,6 +57,33 @@ def test_cross_entropy_ignores_targets_and_averages_over_the_rest():
     assert custom.item() == pytest.approx(loss.item())
 
 
+def test_cross_entropy_with_every_target_ignored_is_nan_with_zero_gradient():
+    logits = tg.randn(3, 4, requires_grad=True)
+    loss = F.cross_entropy(logits, tg.tensor([-100, -100, -100]))
+    loss.backward()
+    assert np.isnan(loss.item())  # the mean over no samples, as PyTorch
+    assert np.all(logits.grad.numpy() == 0)
+
+
+def test_cross_entropy_third_derivative_matches_the_composed_form():
+    rng = np.random.default_rng(1)
+    logits_array = rng.standard_normal((4, 3))
+    targets = tg.tensor([0, 2, 1, -100])
+    results = []
+    for loss_function in (lambda x: F.cross_entropy(x, targets, label_smoothing=0.2),
+                          lambda x: 0.8 * F.nll_loss(x.log_softmax(1), targets)
+                          - 0.2 / 3 * (x.log_softmax(1).sum(1) * tg.tensor([1.0, 1, 1, 0],
+                                                                         dtype=tg.float64)).sum()
+                          / 3):
+        logits = tg.tensor(logits_array, requires_grad=True)
+        (first,) = tg.grad([loss_function(logits)], [logits], create_graph=True)
+        (second,) = tg.grad([(first * first).sum()], [logits], create_graph=True)
+        (third,) = tg.grad([(second ** 3).sum()], [logits])
+        results.append((first.numpy(), second.numpy(), third.numpy()))
+    for fused, composed in zip(*results, strict=True):
+        np.testing.assert_allclose(fused, composed, rtol=1e-9, atol=1e-12)
+
+
 def test_fused_cross_entropy_matches_log_softmax_then_nll(device):
     rng = np.random.default_rng(0)
     logits_array = rng.standard_normal((32, 10)) * 4

@@ -26,14 +26,14 @@ def cat(tensors, dim=0):
         raise ValueError("cat: expected a non-empty sequence of tensors")
     dim = _normalize_dim(dim, tensors[0].ndim, "cat")
     _same_shapes_except(tensors, dim, "cat")
-    return Cat.apply(*tensors, dim=dim)
+    return Cat.apply(dim, *tensors)
 
 
 def stack(tensors, dim=0):
     """Join same-shaped tensors along a new dim."""
     tensors = list(tensors)
     _same_shapes_except(tensors, None, "stack")
-    return Stack.apply(*tensors, dim=_normalize_dim(dim, tensors[0].ndim + 1, "stack"))
+    return Stack.apply(_normalize_dim(dim, tensors[0].ndim + 1, "stack"), *tensors)
 
 
 def split(tensor, split_size_or_sections, dim=0):

@@ -637,6 +637,8 @@ def _normalize_dims(dim, ndim, op_name):
     """None (all dims), an int, or a tuple of ints, as a sorted tuple of non-negative dims."""
     if dim is None:
         return None
+    if type(dim) is int and 0 <= dim < ndim:  # the common case, already normalized
+        return (dim,)
     dims = (dim,) if isinstance(dim, int | np.integer) else tuple(dim)
     normalized = tuple(sorted(_normalize_dim(d, ndim, op_name) for d in dims))
     if len(set(normalized)) != len(normalized):

@@ -12,8 +12,8 @@ import numpy as np  # noqa: I001  (the op names below are grouped, not one a lin
 import tinygrad_edu as tg
 from tinygrad_edu.autograd.broadcast import BroadcastTo, SumToShape
 from tinygrad_edu.ops.elementwise import (
-    Abs, Add, Cast, Clamp, Cos, Div, Exp, Log, Maximum, Minimum, Mul, Neg, Pow, Relu, Sigmoid,
-    Sin, Sqrt, Sub, Tanh, ToDevice, Where,
+    Abs, Add, Cast, Clamp, Cos, Div, Exp, Log, Maximum, Minimum, Mul, Neg, Pow, Relu,
+    ReluBackward, Sigmoid, SigmoidBackward, Sin, Sqrt, Sub, Tanh, TanhBackward, ToDevice, Where,
 )
 from tinygrad_edu.ops.matmul import Matmul
 from tinygrad_edu.ops.reductions import LogSumExp, Max, Mean, Sum
@@ -164,14 +164,14 @@ OPS = [
            torch_function=lambda a: a.sin()),
     OpInfo("cos", lambda a: a.cos(), singles(normal), (Cos, Sin),
            torch_function=lambda a: a.cos()),
-    OpInfo("tanh", lambda a: a.tanh(), singles(normal), (Tanh,),
+    OpInfo("tanh", lambda a: a.tanh(), singles(normal), (Tanh, TanhBackward),
            torch_function=lambda a: a.tanh()),
     OpInfo("sigmoid", lambda a: a.sigmoid(),
            lambda rng: [(normal(rng, (2, 3)) * 3,), (normal(rng, ()),),
                         (np.array([-30.0, -5.0, 5.0, 30.0]),)],
-           (Sigmoid,), torch_function=lambda a: a.sigmoid(),
+           (Sigmoid, SigmoidBackward), torch_function=lambda a: a.sigmoid(),
            note="includes saturated inputs +-30, where a naive 1/(1+e^-x) is inexact"),
-    OpInfo("relu", lambda a: a.relu(), singles(away_from_zero), (Relu,),
+    OpInfo("relu", lambda a: a.relu(), singles(away_from_zero), (Relu, ReluBackward),
            torch_function=lambda a: a.relu()),
     OpInfo("clamp_min_max", lambda a: a.clamp(min=-0.6, max=0.6),
            singles(off_grid), (Clamp,), torch_function=lambda a: a.clamp(min=-0.6, max=0.6)),

@@ -12,11 +12,12 @@ import tinygrad_edu as tg
 import tinygrad_edu.nn.functional as F
 from tinygrad_edu.nn.ops.activations import ELU, ArcTan, NormalCdf, Softplus, Step
 from tinygrad_edu.nn.ops.batchnorm import BatchNorm
-from tinygrad_edu.nn.ops.linear import Linear
+from tinygrad_edu.nn.ops.linear import Linear, LinearWeightGrad
 from tinygrad_edu.nn.ops.losses import (
     BinaryCrossEntropy,
     BinaryCrossEntropyWithLogits,
     CrossEntropy,
+    CrossEntropyBackward,
 )
 from tinygrad_edu.ops.elementwise import Add, Mul, Pow, Relu, Sigmoid, Tanh, Where
 from tinygrad_edu.ops.shape import Getitem
@@ -111,8 +112,9 @@ OPS = [
     # ----- layers -----------------------------------------------------------------------
     _entry("nn_linear", lambda x, w, b=None: F.linear(x, w, b),
            lambda rng: [(normal(rng, (3, 4)), normal(rng, (2, 4)), normal(rng, (2,))),
-                        (normal(rng, (2, 3, 4)), normal(rng, (2, 4)))],
-           (Linear,), lambda x, w, b=None: _torch_f().linear(x, w, b)),
+                        (normal(rng, (2, 3, 4)), normal(rng, (2, 4))),
+                        (normal(rng, (4,)), normal(rng, (3, 4)), normal(rng, (3,)))],
+           (Linear, LinearWeightGrad), lambda x, w, b=None: _torch_f().linear(x, w, b)),
     _entry("nn_batch_norm_train",
            lambda x, w=None, b=None: F.batch_norm(x, None, None, w, b, training=True),
            lambda rng: [(normal(rng, (6, 3)), normal(rng, (3,)), normal(rng, (3,))),
@@ -180,12 +182,12 @@ OPS = [
                   lambda rng: class_samples(rng) + class_samples(rng, shape=(2, 4, 3),
                                                                  target_shape=(2, 3))
                   + class_samples(rng, shape=(4,), target_shape=()),
-                  (CrossEntropy,)),
+                  (CrossEntropy, CrossEntropyBackward)),
     _entry("nn_cross_entropy_options",
            lambda x, t: F.cross_entropy(x, t, weight=_ours(CLASS_WEIGHT, x),
                                         label_smoothing=0.2),
            lambda rng: [(normal(rng, (5, 4)), ignore_some(classes(rng, (5,), 4)))],
-           (CrossEntropy,),
+           (CrossEntropy, CrossEntropyBackward),
            lambda x, t: _torch_f().cross_entropy(x, t, weight=_torch_tensor(CLASS_WEIGHT),
                                                  label_smoothing=0.2)),
     *loss_entries("nn_cross_entropy_ignore_smooth",
@@ -195,14 +197,14 @@ OPS = [
                   lambda x, t, reduction: _torch_f().cross_entropy(
                       x, t, ignore_index=-100, reduction=reduction, label_smoothing=0.1),
                   lambda rng: [(normal(rng, (6, 3)), ignore_some(classes(rng, (6,), 3)))],
-                  (CrossEntropy,)),
+                  (CrossEntropy, CrossEntropyBackward)),
     *loss_entries("nn_cross_entropy_weight",
                   lambda x, t, reduction: F.cross_entropy(x, t, weight=_ours(CLASS_WEIGHT, x),
                                                           reduction=reduction),
                   lambda x, t, reduction: _torch_f().cross_entropy(
                       x, t, weight=_torch_tensor(CLASS_WEIGHT), reduction=reduction),
                   lambda rng: [(normal(rng, (5, 4)), ignore_some(classes(rng, (5,), 4)))],
-                  (CrossEntropy,)),
+                  (CrossEntropy, CrossEntropyBackward)),
     *loss_entries("nn_nll_loss", F.nll_loss, lambda *a, **k: _torch_f().nll_loss(*a, **k),
                   lambda rng: class_samples(rng) + class_samples(rng, shape=(2, 4, 3),
                                                                  target_shape=(2, 3)),

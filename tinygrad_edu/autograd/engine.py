@@ -2,14 +2,21 @@
 
 For a scalar loss L and a node y = f(x1, ..., xk), the chain rule gives
     dL/dxi = sum over uses of xi of  (dL/dy) * (dy/dxi),
-so the engine visits nodes in reverse topological order (every use of a tensor is handled
-before the tensor's own node), calls each node's `backward` with dL/dy, and adds what comes
-back into dL/dxi. Leaves (tensors made by the user) receive the total in `.grad`.
+so the engine must handle every use of a tensor before the tensor's own node: a reverse
+topological order. It gets one for free: each node is numbered when it is created
+(`Function.sequence_number`), and a node's consumers are always created after it, so taking
+the nodes from the highest number down is such an order. A heap hands out the highest-
+numbered node that has received a gradient; a node enters the heap with its first gradient,
+and by the time it leaves, every consumer has added its share. Each node's `backward` gets
+dL/dy and what comes back is added into dL/dxi. Leaves (tensors made by the user) receive
+the total in `.grad`.
 
 The walk is iterative: a chain of 100,000 ops needs no recursion. Gradients that an op returns
 in its output's broadcast shape are summed down to the input's shape here, in one place, so no
 op repeats that bookkeeping.
 """
+
+from heapq import heapify, heappop, heappush
 
 from ..backend import xp_of
 from ..tensor import Tensor
@@ -19,7 +26,8 @@ from .grad_mode import _GradMode
 
 
 def topological_order(roots):
-    """Nodes reachable from the `roots` nodes, each after every node that consumes its output."""
+    """Nodes reachable from the `roots` nodes, each after every node that consumes its output
+    (a depth-first post-order, reversed; viz uses it to list a graph's nodes)."""
     postorder = []
     visited = set()
     stack = [(root, False) for root in roots]
@@ -83,7 +91,7 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
     seeds = _seed_gradients(outputs, grad_outputs)
     wanted = None if inputs is None else {id(tensor): None for tensor in inputs}
     wanted_nodes = {} if inputs is None else {t.grad_fn: t for t in inputs if t.grad_fn}
-    node_grads = {}  # node -> dL/d(its output), summed over every use
+    node_grads = {}  # node -> dL/d(its output), summed over the uses handled so far
     leaf_grads = {}  # id(leaf) -> [leaf, dL/dleaf]
     leaf_seeds = []
     for output, seed in zip(outputs, seeds, strict=True):
@@ -91,24 +99,26 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
             leaf_seeds.append((output, seed))
         else:
             _add(node_grads, output.grad_fn, seed)
+    ready = [(-node.sequence_number, node) for node in node_grads]  # a max-heap by number
+    heapify(ready)
 
     previous_mode = _GradMode.enabled
     _GradMode.enabled = create_graph
     try:
         for leaf, seed in leaf_seeds:
             _add_leaf(leaf_grads, leaf, seed)
-        order = topological_order(list(node_grads))
-        for step, node in enumerate(order):
-            grad_output = node_grads.pop(node, None)
-            if grad_output is None:
-                continue
+        step = 0
+        while ready:
+            node = heappop(ready)[1]
+            grad_output = node_grads.pop(node)
             if node.hooks is not None or node.retained is not None:
                 grad_output = _run_output_hooks(node, grad_output, create_graph)
-            if node in wanted_nodes:
+            if wanted_nodes and node in wanted_nodes:
                 _capture(wanted, wanted_nodes[node], grad_output)
-            node.backward_index = step
             if node.freed:
                 raise RuntimeError(_FREED_MESSAGE.format(op=type(node).__name__))
+            node.backward_index = step
+            step += 1
             input_grads = node.backward(node, grad_output)
             if type(input_grads) is not tuple:
                 input_grads = (input_grads,)
@@ -127,6 +137,7 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
                     node_grads[parent] = node_grads[parent] + grad
                 else:
                     node_grads[parent] = grad
+                    heappush(ready, (-parent.sequence_number, parent))
             if on_node is not None:
                 on_node(node, grad_output, input_grads)
             if not retain_graph:
@@ -138,7 +149,8 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
     if wanted is None:
         handed_out = {id(seed) for seed in seeds}
         for leaf, grad in leaf_grads.values():
-            grad = _run_leaf_hooks(leaf, grad)
+            if leaf._hooks:
+                grad = _run_leaf_hooks(leaf, grad)
             _accumulate_into_leaf(leaf, grad, create_graph, id(grad) in handed_out)
             handed_out.add(id(grad))
         return None
@@ -204,8 +216,9 @@ def _accumulate_into_leaf(leaf, grad, create_graph, already_handed_out):
     if not create_graph:
         data = grad._data
         if already_handed_out or 0 in data.strides:  # shared, or a broadcast (stride-0) view
-            data = data.copy()
-        grad = Tensor._make(data, grad.device, False)
+            grad = Tensor._make(data.copy(), grad.device, False)
+        elif grad.requires_grad:  # a graph tensor handed back as is: keep only its values
+            grad = Tensor._make(data, grad.device, False)
     leaf.grad = grad if leaf.grad is None else leaf.grad + grad
 
 

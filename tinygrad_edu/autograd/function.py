@@ -22,11 +22,13 @@ a graph of the backward pass too, which is what double backprop differentiates.
 
 A node's public attributes, read by the engine and by `viz`:
   inputs          the forward arguments as passed: Tensors and constants, in order
+  sequence_number when the node was made: larger than the numbers of the nodes of its inputs
   backward_index  the step at which the last backward pass visited this node (None before)
   module_calls    (module, input Tensors) for each nn.Module call whose output this node made,
                   innermost first (set by Module.__call__; viz draws a module as one box)
 """
 
+import itertools
 import weakref
 
 import numpy as np
@@ -34,6 +36,7 @@ import numpy as np
 from .grad_mode import _GradMode
 
 _OUTPUT = object()  # marks "the op's own output" among the saved values
+_sequence = itertools.count()  # numbers the nodes in creation order (the engine's ordering)
 _new_object = object.__new__
 
 
@@ -50,7 +53,7 @@ class Function:
     _output_ref = None
 
     @staticmethod
-    def forward(ctx, *args, **kwargs):
+    def forward(ctx, *args):
         raise NotImplementedError
 
     @staticmethod
@@ -58,11 +61,12 @@ class Function:
         raise NotImplementedError
 
     @classmethod
-    def apply(cls, *args, **kwargs):
+    def apply(cls, *args):
         """Run the op on Tensors (and constants); record the node if any input needs grad.
 
         This runs for every op, forward and backward, so it is written for speed: one pass
-        over the arguments, then the output Tensor built in place.
+        over the arguments, the output Tensor built in place, saved arrays mapped back to
+        the Tensors they came from by identity.
         """
         ctx = _new_object(cls)
         arrays = []
@@ -72,17 +76,17 @@ class Function:
             if isinstance(arg, Tensor):
                 if arg.requires_grad:
                     requires_grad = True
-                if arg.device != device:
-                    if device is not None:
-                        raise RuntimeError(
-                            f"{cls.__name__}: expected all tensors on the same device, "
-                            f"but found tensors on '{device}' and '{arg.device}'"
-                        )
+                if device is None:
                     device = arg.device
+                elif arg.device != device:
+                    raise RuntimeError(
+                        f"{cls.__name__}: expected all tensors on the same device, "
+                        f"but found tensors on '{device}' and '{arg.device}'"
+                    )
                 arrays.append(arg._data)
             else:
                 arrays.append(arg)
-        output = cls.forward(ctx, *arrays, **kwargs)
+        output = cls.forward(ctx, *arrays)
         if type(output) is np.ndarray:
             device = "cpu"
         elif isinstance(output, np.generic):  # NumPy turns 0-d results into scalars
@@ -100,8 +104,10 @@ class Function:
             result.requires_grad = True
             result.grad_fn = ctx
             ctx.inputs = args
+            ctx.sequence_number = next(_sequence)
             if ctx._saved:
-                ctx._resolve_saved(arrays, output, result)
+                ctx._saved = tuple([_graph_value(value, args, arrays, output, result, ctx)
+                                    for value in ctx._saved])
         else:
             result.requires_grad = False
             result.grad_fn = None
@@ -110,24 +116,6 @@ class Function:
     def save_for_backward(self, *values):
         """Keep values for backward. Inputs and the output come back as the graph's Tensors."""
         self._saved = values
-
-    def _resolve_saved(self, arrays, output, result):
-        """Map each saved array to the Tensor it came from, so backward stays differentiable."""
-        resolved = []
-        for value in self._saved:
-            for position, array in enumerate(arrays):
-                if value is array:
-                    resolved.append(self.inputs[position])
-                    break
-            else:
-                if value is output:
-                    self._output_ref = weakref.ref(result)
-                    resolved.append(_OUTPUT)
-                elif isinstance(value, np.ndarray) or hasattr(value, "__cuda_array_interface__"):
-                    resolved.append(Tensor._make(value, result.device, False))
-                else:
-                    resolved.append(value)
-        self._saved = tuple(resolved)
 
     @property
     def saved_tensors(self):
@@ -159,6 +147,22 @@ class Function:
 
     def __repr__(self):
         return f"<{type(self).__name__} node>"
+
+
+
+def _graph_value(value, args, arrays, output, result, ctx):
+    """What backward gets for a saved value: the input Tensor an array came from, a marker
+    for the op's own output (held weakly, so output and node form no cycle), a constant
+    Tensor for any other array, the value itself otherwise."""
+    for position, array in enumerate(arrays):
+        if value is array:
+            return args[position]
+    if value is output:
+        ctx._output_ref = weakref.ref(result)
+        return _OUTPUT
+    if isinstance(value, np.ndarray) or hasattr(value, "__cuda_array_interface__"):
+        return Tensor._make(value, result.device, False)
+    return value
 
 
 from ..tensor import Tensor  # noqa: E402  (tensor.py imports the ops, which import this module)

@@ -78,11 +78,9 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         if input.numel() // max(channels, 1) <= 1:
             raise ValueError(f"batch_norm: expected more than 1 value per channel when "
                              f"training, got input of shape {input.shape}")
-        return BatchNorm.apply(
-            input, weight, bias, eps,
-            running_mean=None if running_mean is None else running_mean.data,
-            running_var=None if running_var is None else running_var.data,
-            momentum=momentum)
+        return BatchNorm.apply(input, weight, bias, eps,
+                               None if running_mean is None else running_mean.data,
+                               None if running_var is None else running_var.data, momentum)
     if running_mean is None or running_var is None:
         raise ValueError("batch_norm: running_mean and running_var are required when "
                          "training=False")

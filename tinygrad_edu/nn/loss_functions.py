@@ -91,9 +91,9 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean
 # ----- classification: scores (N, C) against integer class indices (N,) ---------------------
 
 
-def _class_rows(input, target, name, ignore_index=None):  # noqa: A002
-    """Scores as rows (M, C) and targets as a vector (M,), after checking the target's dtype,
-    shape and range; also the shape that reduction="none" gives back."""
+def _class_rows(input, target, name):  # noqa: A002
+    """Scores as rows (M, C) and targets as a vector (M,), after checking the target's dtype
+    and shape; also the shape that reduction="none" gives back."""
     target = _as_tensor(target, input)
     if target.dtype.kind not in "iu":
         raise TypeError(f"{name}: target must hold integer class indices (e.g. int64), got "
@@ -105,23 +105,25 @@ def _class_rows(input, target, name, ignore_index=None):  # noqa: A002
         raise ValueError(f"{name}: target of shape {target.shape} does not fit input of shape "
                          f"{input.shape} (classes on dim {min(input.ndim - 1, 1)}): expected "
                          f"target shape {expected}")
-    classes = input.shape[-1] if input.ndim == 1 else input.shape[1]
-    values = target.data
-    outside = (values < 0) | (values >= classes)
+    if input.ndim == 2:
+        return input, target, expected
+    if input.ndim == 1:
+        rows = input.reshape(1, input.shape[0])
+    else:
+        rows = input.permute(0, *range(2, input.ndim), 1).reshape(-1, input.shape[1])
+    return rows, target.reshape(-1), expected
+
+
+def _check_class_range(targets, classes, name, ignore_index=None):
+    """IndexError unless every target is in [0, classes) (or equals ignore_index)."""
+    outside = (targets < 0) | (targets >= classes)
     if ignore_index is not None:
-        outside &= values != ignore_index
+        outside &= targets != ignore_index
     if outside.any():
-        bad = values[outside].reshape(-1)[:5].tolist()
+        bad = targets[outside][:5].tolist()
         allowed = "" if ignore_index is None else f" or ignore_index={ignore_index}"
         raise IndexError(f"{name}: target values must be class indices in [0, {classes}){allowed}; "
                          f"got {bad}")
-    if input.ndim == 1:
-        rows = input.reshape(1, classes)
-    elif input.ndim == 2:
-        rows = input
-    else:
-        rows = input.permute(0, *range(2, input.ndim), 1).reshape(-1, classes)
-    return rows, target.reshape(-1), expected
 
 
 def _class_weight(weight, input, classes, name):  # noqa: A002
@@ -145,7 +147,7 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got "
                          f"{label_smoothing}")
-    rows, flat_target, shape = _class_rows(input, target, "cross_entropy", ignore_index)
+    rows, flat_target, shape = _class_rows(input, target, "cross_entropy")  # range: in the op
     class_weight = _class_weight(weight, input, rows.shape[1], "cross_entropy")
     losses = CrossEntropy.apply(rows, flat_target, class_weight, ignore_index,
                                 float(label_smoothing), reduction)
@@ -156,7 +158,8 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):  
     """l_n = -w[t_n] x[n, t_n] for log-probabilities x (e.g. log_softmax output); the mean
     divides by the total weight of the non-ignored targets."""
     _check_reduction(reduction, "nll_loss")
-    rows, flat_target, shape = _class_rows(input, target, "nll_loss", ignore_index)
+    rows, flat_target, shape = _class_rows(input, target, "nll_loss")
+    _check_class_range(flat_target.data, rows.shape[1], "nll_loss", ignore_index)
     class_weight = _class_weight(weight, input, rows.shape[1], "nll_loss")
     xp = xp_of(rows.data)
     targets = flat_target.data
@@ -185,6 +188,7 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, reduction="me
         raise ValueError(f"multi_margin_loss: expected input of shape (N, C) or (C,), got "
                          f"{input.shape}")
     rows, flat_target, shape = _class_rows(input, target, "multi_margin_loss")
+    _check_class_range(flat_target.data, rows.shape[1], "multi_margin_loss")
     count, classes = rows.shape
     xp = xp_of(rows.data)
     targets = flat_target.data

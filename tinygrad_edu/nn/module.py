@@ -5,7 +5,10 @@ A Module owns three ordered registries, filled by plain attribute assignment:
   _buffers     state that is saved but not learned          self.register_buffer("running_mean", t)
   _modules     sub-modules, whose entries nest in the names  self.fc1 = Linear(784, 128)
 Dicts keep definition order, so `parameters()` and `state_dict()` are deterministic and their
-names ("0.weight", "1.running_mean") are the ones PyTorch gives the same architecture.
+names ("0.weight", "1.running_mean") are the ones PyTorch gives the same architecture. Each
+registered value is also kept as a plain instance attribute, so reading `self.weight` in
+`forward` is an ordinary (fast) attribute lookup; every write goes through this file and
+updates both.
 """
 
 from collections import namedtuple
@@ -34,11 +37,18 @@ class Module:
     def __call__(self, *inputs, **kwargs):
         """forward(*inputs), recording this call on the output's graph node for viz."""
         output = self.forward(*inputs, **kwargs)
-        if isinstance(output, Tensor) and output.grad_fn is not None and not any(
-                output is value for value in inputs):
-            node = output.grad_fn
-            tensors = tuple(value for value in inputs if isinstance(value, Tensor))
-            node.module_calls = (*node.module_calls, (self, tensors))
+        node = output.grad_fn if isinstance(output, Tensor) else None
+        if node is None:
+            return output
+        tensors = inputs
+        for value in inputs:
+            if value is output:  # passed through (Identity): the node belongs to another call
+                return output
+            if not isinstance(value, Tensor):
+                tensors = None
+        if tensors is None:
+            tensors = tuple([value for value in inputs if isinstance(value, Tensor)])
+        node.module_calls = (*node.module_calls, (self, tensors))
         return output
 
     # ----- registration by attribute --------------------------------------------------------
@@ -61,24 +71,13 @@ class Module:
             modules[name] = value
         elif name in buffers:
             buffers[name] = value
-        else:
-            object.__setattr__(self, name, value)
-            return
-        self.__dict__.pop(name, None)
-
-    def __getattr__(self, name):
-        """Only called when normal lookup fails: registered parameters, buffers, modules."""
-        registries = self.__dict__
-        for registry in ("_parameters", "_buffers", "_modules"):
-            entries = registries.get(registry)
-            if entries is not None and name in entries:
-                return entries[name]
-        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+        object.__setattr__(self, name, value)
 
     def __delattr__(self, name):
         for registry in self._registries():
             if name in registry:
                 del registry[name]
+                self.__dict__.pop(name, None)
                 return
         object.__delattr__(self, name)
 
@@ -88,8 +87,8 @@ class Module:
         if param is not None and not isinstance(param, Parameter):
             raise TypeError(f"register_parameter: '{name}' must be a Parameter or None, got "
                             f"{type(param).__name__}")
-        self.__dict__.pop(name, None)
         self._registries()[0][name] = param
+        object.__setattr__(self, name, param)
 
     def register_buffer(self, name, tensor):
         """Register `tensor` as state that state_dict() saves but parameters() does not list."""
@@ -97,8 +96,8 @@ class Module:
         if not _is_buffer_value(tensor):
             raise TypeError(f"register_buffer: '{name}' must be a Tensor or None, got "
                             f"{type(tensor).__name__}")
-        self.__dict__.pop(name, None)
         self._registries()[1][name] = tensor
+        object.__setattr__(self, name, tensor)
 
     def add_module(self, name, module):
         """Register a sub-module under `name` (what attribute assignment does)."""
@@ -106,8 +105,8 @@ class Module:
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"add_module: '{name}' must be a Module or None, got "
                             f"{type(module).__name__}")
-        self.__dict__.pop(name, None)
         self._registries()[2][name] = module
+        object.__setattr__(self, name, module)
 
     register_module = add_module
 

@@ -220,7 +220,7 @@ class Cos(Function):
 
 
 class Tanh(Function):
-    """y = tanh x;  dy/dx = 1 - y^2."""
+    """y = tanh x;  dy/dx = 1 - y^2 (applied by one op, TanhBackward)."""
 
     @staticmethod
     def forward(ctx, x):
@@ -231,7 +231,25 @@ class Tanh(Function):
     @staticmethod
     def backward(ctx, grad_output):
         (result,) = ctx.saved_tensors
+        return TanhBackward.apply(grad_output, result)
+
+
+class TanhBackward(Function):
+    """z = g (1 - y^2): tanh's gradient from its output y, one node instead of three;
+    dz/dg = 1 - y^2,  dz/dy = -2 g y."""
+
+    @staticmethod
+    def forward(ctx, grad_output, result):
+        ctx.save_for_backward(grad_output, result)
         return grad_output * (1 - result * result)
+
+    @staticmethod
+    def backward(ctx, grad_grad):
+        grad_output, result = ctx.saved_tensors
+        needs_grad_output, needs_result = ctx.needs_input_grad
+        grad_grad_output = grad_grad * (1 - result * result) if needs_grad_output else None
+        grad_result = grad_grad * grad_output * result * -2 if needs_result else None
+        return grad_grad_output, grad_result
 
 
 class Sigmoid(Function):
@@ -251,7 +269,25 @@ class Sigmoid(Function):
     @staticmethod
     def backward(ctx, grad_output):
         (result,) = ctx.saved_tensors
+        return SigmoidBackward.apply(grad_output, result)
+
+
+class SigmoidBackward(Function):
+    """z = g y (1 - y): the sigmoid's gradient from its output y, one node instead of three;
+    dz/dg = y (1 - y),  dz/dy = g (1 - 2y)."""
+
+    @staticmethod
+    def forward(ctx, grad_output, result):
+        ctx.save_for_backward(grad_output, result)
         return grad_output * (result * (1 - result))
+
+    @staticmethod
+    def backward(ctx, grad_grad):
+        grad_output, result = ctx.saved_tensors
+        needs_grad_output, needs_result = ctx.needs_input_grad
+        grad_grad_output = grad_grad * (result * (1 - result)) if needs_grad_output else None
+        grad_result = grad_grad * grad_output * (1 - 2 * result) if needs_result else None
+        return grad_grad_output, grad_result
 
 
 class Relu(Function):
@@ -265,7 +301,23 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, grad_output):
         (x,) = ctx.saved_tensors
-        return grad_output * _constant(x.data > 0, x)
+        return ReluBackward.apply(grad_output, x)
+
+
+class ReluBackward(Function):
+    """z = g * (x > 0): relu's gradient, the mask made inside the op (one node, like
+    PyTorch's threshold_backward);  dz/dg = (x > 0),  dz/dx = 0 (the mask is piecewise
+    constant), so its own backward is the same op again."""
+
+    @staticmethod
+    def forward(ctx, grad_output, x):
+        ctx.save_for_backward(x)
+        return grad_output * (x > 0)
+
+    @staticmethod
+    def backward(ctx, grad_grad):
+        (x,) = ctx.saved_tensors
+        return ReluBackward.apply(grad_grad, x), None
 
 
 class Clamp(Function):

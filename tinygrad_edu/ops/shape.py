@@ -93,15 +93,14 @@ class Cat(Function):
     """y = the inputs joined along `dim`;  each dL/dx_k is its slice of dL/dy."""
 
     @staticmethod
-    def forward(ctx, *arrays, dim):
-        ctx.dim = dim
+    def forward(ctx, dim, *arrays):
         ctx.sizes = [array.shape[dim] for array in arrays]
         return xp_of(arrays[0]).concatenate(arrays, axis=dim)
 
     @staticmethod
     def backward(ctx, grad_output):
-        dim = ctx.dim
-        grads, start = [], 0
+        dim = ctx.inputs[0]
+        grads, start = [None], 0  # None: no gradient for dim
         for size in ctx.sizes:
             grads.append(grad_output[(slice(None),) * dim + (slice(start, start + size),)])
             start += size
@@ -112,11 +111,11 @@ class Stack(Function):
     """y = the inputs stacked along a new axis `dim`;  dL/dx_k = dL/dy[..., k, ...]."""
 
     @staticmethod
-    def forward(ctx, *arrays, dim):
-        ctx.dim = dim
+    def forward(ctx, dim, *arrays):
         return xp_of(arrays[0]).stack(arrays, axis=dim)
 
     @staticmethod
     def backward(ctx, grad_output):
-        dim = ctx.dim
-        return tuple(grad_output[(slice(None),) * dim + (k,)] for k in range(len(ctx.inputs)))
+        dim = ctx.inputs[0]
+        index = (slice(None),) * dim
+        return None, *(grad_output[index + (k,)] for k in range(len(ctx.inputs) - 1))

@@ -29,7 +29,7 @@ class BatchNorm(Function):
     """
 
     @staticmethod
-    def forward(ctx, x, weight, bias, eps, running_mean=None, running_var=None, momentum=0.1):
+    def forward(ctx, x, weight, bias, eps, running_mean, running_var, momentum):
         xp = xp_of(x)
         axes, shape = batch_axes(x.ndim), channel_shape(x.shape)
         mean = x.mean(axis=axes, keepdims=True)
@@ -54,7 +54,7 @@ class BatchNorm(Function):
     def backward(ctx, grad_output):
         x, weight = ctx.saved_tensors
         eps = ctx.inputs[3]
-        needs_x, needs_weight, needs_bias, _ = ctx.needs_input_grad
+        needs_x, needs_weight, needs_bias = ctx.needs_input_grad[:3]
         axes, shape = batch_axes(x.ndim), channel_shape(x.shape)
         count = x.numel() // x.shape[1]
         centered = x - x.mean(axes, keepdim=True)
@@ -72,4 +72,4 @@ class BatchNorm(Function):
             grad_weight = sum_g_normalized.reshape(x.shape[1])
         if needs_bias:
             grad_bias = sum_g.reshape(x.shape[1])
-        return grad_x, grad_weight, grad_bias, None
+        return grad_x, grad_weight, grad_bias, None, None, None, None

@@ -1,4 +1,4 @@
-"""The fully connected layer as one fused op."""
+"""The fully connected layer as one fused op, and the product that gives its weight gradient."""
 
 from ...autograd.function import Function
 
@@ -25,9 +25,32 @@ class Linear(Function):
         x, weight = ctx.saved_tensors
         needs_x, needs_weight, needs_bias = ctx.needs_input_grad
         grad_x = grad_output.matmul(weight) if needs_x else None
-        if grad_output.ndim != 2:  # fold every leading axis into the batch
-            grad_output = grad_output.reshape(-1, weight.shape[0])
-            x = x.reshape(-1, weight.shape[1])
-        grad_weight = grad_output.mT.matmul(x) if needs_weight else None
-        grad_bias = grad_output.sum(0) if needs_bias else None
+        grad_weight = LinearWeightGrad.apply(grad_output, x) if needs_weight else None
+        grad_bias = None
+        if needs_bias:
+            grad_bias = grad_output.sum(0) if grad_output.ndim == 2 else \
+                grad_output.reshape(-1, weight.shape[0]).sum(0)
         return grad_x, grad_weight, grad_bias
+
+
+class LinearWeightGrad(Function):
+    """G = g^T x  for g (..., out) and x (..., in), every leading axis summed over: the
+    weight gradient of Linear, one node that yields a contiguous (out, in) array.
+    Backward, with H = dL/dG (out, in):  dL/dg = x H^T  (a Linear without bias),  dL/dx = g H.
+    """
+
+    @staticmethod
+    def forward(ctx, grad_output, x):
+        ctx.save_for_backward(grad_output, x)
+        if x.ndim != 2:  # fold every leading axis into one batch axis
+            grad_output = grad_output.reshape(-1, grad_output.shape[-1])
+            x = x.reshape(-1, x.shape[-1])
+        return grad_output.T @ x
+
+    @staticmethod
+    def backward(ctx, grad_grad):
+        grad_output, x = ctx.saved_tensors
+        needs_grad_output, needs_x = ctx.needs_input_grad
+        grad_grad_output = Linear.apply(x, grad_grad, None) if needs_grad_output else None
+        grad_x = grad_output.matmul(grad_grad) if needs_x else None
+        return grad_grad_output, grad_x

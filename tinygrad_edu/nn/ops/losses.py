@@ -1,6 +1,8 @@
 """Loss functions that get their own op: the fused, stable cross-entropy and the two binary
 cross-entropies, whose composed forms would overflow or divide by zero at the extremes."""
 
+import math
+
 from ...autograd.function import Function
 from ...backend import xp_of
 from ...tensor import Tensor
@@ -11,61 +13,143 @@ class CrossEntropy(Function):
         log p = x - logsumexp(x)  (shifted by max(x): exp never overflows),
         l_n = -w[t_n] log p[n, t_n]                           (w: class weights, else 1),
     with label smoothing e:  l_n = (1 - e) l_n - (e / C) sum_c w[c] log p[n, c].
-    Targets equal to `ignore_index` contribute 0. `reduction`: "none" gives l (M,), "sum"
-    sum(l), "mean" sum(l) / sum over non-ignored n of w[t_n] (PyTorch's weighted mean).
-    Backward, p = softmax(x):
-        dl_n/dx[n] = p * ((1 - e) w[t_n] + e W / C) - ((1 - e) w[t_n] onehot(t_n) + e w / C),
-    W = sum_c w[c]; without weights or smoothing simply p - onehot(t_n), divided by M for
-    the mean. `class_weight` must have x's dtype (or be None).
+    Targets equal to `ignore_index` contribute 0; any other target outside [0, C) is an
+    error. `reduction`: "none" gives l (M,), "sum" sum(l), "mean" sum(l) / sum over
+    non-ignored n of w[t_n] (PyTorch's weighted mean). `class_weight` must have x's dtype.
+    The gradient is its own op, CrossEntropyBackward.
     """
 
     @staticmethod
     def forward(ctx, logits, target, class_weight, ignore_index, label_smoothing, reduction):
         xp = xp_of(logits)
         count, classes = logits.shape
+        valid = _valid_targets(target, classes, ignore_index)
+        safe_target = target if valid is None else xp.where(valid, target, 0)
+        # the weight of each sample's own class, w[t_n], and 0 where ignored; a plain 1.0
+        # when every sample counts alike (no class weights, nothing ignored)
+        sample_weight = 1.0 if class_weight is None else class_weight[safe_target]
+        if valid is not None:
+            sample_weight = valid.astype(logits.dtype) * sample_weight
         shifted = logits - logits.max(axis=1, keepdims=True)
-        log_probs = shifted - xp.log(xp.exp(shifted).sum(axis=1, keepdims=True))
-        valid = target != ignore_index
-        safe_target = xp.where(valid, target, 0)
+        exps = xp.exp(shifted)
+        sums = exps.sum(axis=1, keepdims=True)
+        log_sums = xp.log(sums[:, 0])
+        exps /= sums
+        ctx.probs = exps  # softmax(x), which the gradient starts from
         rows = xp.arange(count)
-        weight = valid.astype(logits.dtype)
-        if class_weight is not None:
-            weight *= class_weight[safe_target]
-        losses = -log_probs[rows, safe_target] * weight
+        losses = (log_sums - shifted[rows, safe_target]) * sample_weight  # -w[t_n] log p
+        ctx.rows, ctx.target = rows, safe_target
+        ctx.hit = (1.0 - label_smoothing) * sample_weight
+        ctx.spread = None
         if label_smoothing:
-            summed = log_probs.sum(axis=1) if class_weight is None else log_probs @ class_weight
-            losses = (1 - label_smoothing) * losses - (label_smoothing / classes) * summed * valid
-        ctx.save_for_backward(logits)
-        ctx.rows, ctx.safe_target, ctx.valid, ctx.weight = rows, safe_target, valid, weight
+            spread = xp.ones(classes, logits.dtype) if class_weight is None else class_weight
+            # -sum_c w_c log p[n, c] = W log_sum_n - sum_c w_c shifted[n, c]
+            smoothed = log_sums * spread.sum() - shifted @ spread
+            share = label_smoothing / classes
+            if valid is not None:
+                share = valid.astype(logits.dtype) * share
+            losses = (1.0 - label_smoothing) * losses + share * smoothed
+            ctx.spread = (share if valid is None else share[:, None], spread)
         ctx.scale = 1.0
         if reduction == "none":
             return losses
-        if reduction == "sum":
-            return losses.sum()
-        total = weight.sum()
-        ctx.scale = 1 / total
-        return losses.sum() / total
+        if reduction == "mean":
+            total_weight = count if valid is None and class_weight is None else \
+                float(xp.sum(sample_weight))
+            if not total_weight:  # every target ignored: the mean 0/0 is NaN, its gradient 0
+                ctx.scale = 0.0
+                return xp.asarray(math.nan, dtype=logits.dtype)
+            ctx.scale = 1.0 / total_weight
+        return xp.asarray(losses.sum() * ctx.scale, dtype=logits.dtype)
 
     @staticmethod
     def backward(ctx, grad_output):
-        (logits,) = ctx.saved_tensors
-        class_weight, label_smoothing, reduction = ctx.inputs[2], ctx.inputs[4], ctx.inputs[5]
-        xp = xp_of(logits.data)
-        count, classes = logits.shape
-        hit = (1 - label_smoothing) * ctx.weight
-        coefficient = hit
-        target = xp.zeros(logits.shape, dtype=logits.dtype)
-        target[ctx.rows, ctx.safe_target] = hit
-        if label_smoothing:
-            spread = xp.ones(classes, dtype=logits.dtype) if class_weight is None else class_weight
-            coefficient = hit + (label_smoothing / classes) * spread.sum() * ctx.valid
-            target += (label_smoothing / classes) * ctx.valid[:, None] * spread
-        coefficient = Tensor._make((coefficient * ctx.scale)[:, None], logits.device, False)
-        target = Tensor._make(target * ctx.scale, logits.device, False)
-        if reduction == "none":
-            grad_output = grad_output.reshape(count, 1)
-        grad = (logits.softmax(1) * coefficient - target) * grad_output
+        logits = ctx.inputs[0]
+        if ctx.inputs[5] == "none":
+            grad_output = grad_output.reshape(-1, 1)
+        grad = CrossEntropyBackward.apply(logits, grad_output, ctx.probs, ctx.rows, ctx.target,
+                                          _scaled(ctx.hit, ctx.scale),
+                                          _scaled(ctx.spread, ctx.scale))
         return grad, None, None, None, None, None
+
+
+def _scaled(values, scale):
+    """values * scale for a number, an array, or the (row factor, class weights) pair."""
+    if values is None or scale == 1.0:
+        return values
+    if isinstance(values, tuple):
+        return values[0] * scale, values[1]
+    return values * scale
+
+
+def _valid_targets(target, classes, ignore_index):
+    """Check that every target is a class index in [0, classes) or ignore_index; return the
+    mask of targets that count, or None when all of them do (the common, fast case)."""
+    xp = xp_of(target)
+    in_range = target.astype(xp.uint64) < classes  # a negative index wraps to a huge number
+    if not 0 <= ignore_index < classes and in_range.all():
+        return None
+    counted = target != ignore_index
+    outside = counted & ~in_range
+    if outside.any():
+        bad = target[outside][:5].tolist()
+        raise IndexError(f"cross_entropy: target values must be class indices in [0, {classes}) "
+                         f"or ignore_index={ignore_index}; got {bad}")
+    return counted
+
+
+class CrossEntropyBackward(Function):
+    """dL/dx of CrossEntropy, as its own op so that it is fused and still differentiable:
+        G = g (p a - onehot(t) a + b (W p - w)),   p = softmax(x) row by row,
+    with g = dL/dl, a (M,) the weights of the picked classes (`hit`), and, under label
+    smoothing, b (M,) and the class weights w (`spread`, W = sum w; else b = 0). `probs`
+    is p, already computed by CrossEntropy's forward and passed in as a value; the backward
+    recomputes it from x as a graph op, so higher derivatives stay exact. Per row G is
+    g J^T u for the softmax Jacobian J, so the backward of this op is
+        dL/dx = g p * (v - sum_c p_c v_c),  v = dL/dG * (a + b W),
+        dL/dg = sum of dL/dG * G / g   (the same op at g = 1).
+    """
+
+    @staticmethod
+    def forward(ctx, logits, grad_output, probs, rows, target, hit, spread):
+        grad = probs * _coefficient(hit, spread)
+        grad[rows, target] -= hit
+        if spread is not None:
+            grad -= spread[0] * spread[1]
+        grad *= grad_output
+        ctx.save_for_backward(logits, grad_output)
+        return grad
+
+    @staticmethod
+    def backward(ctx, grad_grad):
+        logits, grad_output = ctx.saved_tensors
+        probs, rows, target, hit, spread = ctx.inputs[2:]
+        coefficient = _coefficient(hit, spread)
+        needs_logits, needs_grad_output = ctx.needs_input_grad[:2]
+        grad_logits = grad_grad_output = None
+        if needs_logits:
+            probs = logits.softmax(1)
+            weighted = grad_grad * grad_output * _as_constant(coefficient, logits)
+            grad_logits = probs * (weighted - (probs * weighted).sum(1, keepdim=True))
+        if needs_grad_output:
+            ones = Tensor._make(xp_of(logits.data).ones(grad_output.shape, logits.dtype),
+                                logits.device, False)
+            unit = CrossEntropyBackward.apply(logits, ones, probs, rows, target, hit, spread)
+            grad_grad_output = grad_grad * unit
+        return grad_logits, grad_grad_output, None, None, None, None, None
+
+
+def _coefficient(hit, spread):
+    """a + b W: the factor of p in each row of the gradient (a number, or a column (M, 1))."""
+    coefficient = hit if isinstance(hit, float) else hit[:, None]
+    if spread is not None:
+        coefficient = coefficient + spread[0] * float(spread[1].sum())
+    return coefficient
+
+
+def _as_constant(value, like):
+    """A number as it is; an array as a constant Tensor on `like`'s device."""
+    return value if isinstance(value, float) else Tensor._make(value, like.device, False)
 
 
 def _clamped_log(values):
