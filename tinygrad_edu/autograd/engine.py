@@ -63,12 +63,13 @@ def _seed_gradients(outputs, grad_outputs):
             )
         given = grad_outputs[index] if grad_outputs is not None else None
         if given is None:
-            if output.numel() != 1:
+            if output._data.size != 1:
                 raise RuntimeError(
                     f"backward: grad can be implicitly created only for scalar outputs; output "
                     f"{index} has shape {output.shape}, so pass `gradient` of that shape"
                 )
-            given = Tensor._make(xp_of(output._data).ones_like(output._data), output.device, False)
+            ones = xp_of(output._data).ones(output.shape, output.dtype)
+            given = Tensor._make(ones, output.device, False)
         elif not isinstance(given, Tensor):
             given = Tensor(given, dtype=output.dtype, device=output.device)
         if given.shape != output.shape:
@@ -132,7 +133,11 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
                     grad = sum_to_shape(grad, value.shape, type(node).__name__)
                 parent = value.grad_fn
                 if parent is None:
-                    _add_leaf(leaf_grads, value, grad)
+                    entry = leaf_grads.get(id(value))
+                    if entry is None:
+                        leaf_grads[id(value)] = [value, grad]
+                    else:
+                        entry[1] = entry[1] + grad
                 elif parent in node_grads:
                     node_grads[parent] = node_grads[parent] + grad
                 else:

@@ -30,11 +30,7 @@ from .ops.linear import Linear as LinearFunction
 
 def linear(input, weight, bias=None):  # noqa: A002  (PyTorch's argument name)
     """y = x W^T + b, for x (..., in_features), W (out_features, in_features), b (out,)."""
-    if input.shape[-1:] != weight.shape[1:]:
-        raise ValueError(f"linear: input of shape {input.shape} has {input.shape[-1:]} "
-                         f"features, but weight of shape {weight.shape} expects "
-                         f"{weight.shape[1]}")
-    return LinearFunction.apply(input, weight, bias)
+    return LinearFunction.apply(input, weight, bias)  # checks the shapes
 
 
 def dropout(input, p=0.5, training=True):  # noqa: A002

@@ -15,9 +15,12 @@ class Linear(Function):
     @staticmethod
     def forward(ctx, x, weight, bias):
         ctx.save_for_backward(x, weight)
-        output = x @ weight.T
-        if bias is not None:
-            output += bias
+        try:
+            output = x @ weight.T
+            if bias is not None:
+                output += bias
+        except ValueError:
+            raise _shape_error(x, weight, bias) from None
         return output
 
     @staticmethod
@@ -31,6 +34,15 @@ class Linear(Function):
             grad_bias = grad_output.sum(0) if grad_output.ndim == 2 else \
                 grad_output.reshape(-1, weight.shape[0]).sum(0)
         return grad_x, grad_weight, grad_bias
+
+
+def _shape_error(x, weight, bias):
+    """The error for a linear layer whose input, weight and bias do not fit together."""
+    if x.shape[-1:] != weight.shape[1:]:
+        return ValueError(f"linear: input of shape {x.shape} has {x.shape[-1:]} features, but "
+                          f"weight of shape {weight.shape} expects {weight.shape[1]}")
+    return ValueError(f"linear: bias of shape {bias.shape} does not fit the output of shape "
+                      f"{x.shape[:-1] + weight.shape[:1]}")
 
 
 class LinearWeightGrad(Function):

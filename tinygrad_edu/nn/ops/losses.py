@@ -37,7 +37,9 @@ class CrossEntropy(Function):
         exps /= sums
         ctx.probs = exps  # softmax(x), which the gradient starts from
         rows = xp.arange(count)
-        losses = (log_sums - shifted[rows, safe_target]) * sample_weight  # -w[t_n] log p
+        losses = log_sums - shifted[rows, safe_target]  # -log p[n, t_n]
+        if valid is not None or class_weight is not None:
+            losses *= sample_weight
         ctx.rows, ctx.target = rows, safe_target
         ctx.hit = (1.0 - label_smoothing) * sample_weight
         ctx.spread = None
@@ -86,11 +88,11 @@ def _valid_targets(target, classes, ignore_index):
     """Check that every target is a class index in [0, classes) or ignore_index; return the
     mask of targets that count, or None when all of them do (the common, fast case)."""
     xp = xp_of(target)
-    in_range = target.astype(xp.uint64) < classes  # a negative index wraps to a huge number
-    if not 0 <= ignore_index < classes and in_range.all():
+    as_unsigned = target.astype(xp.uint64)  # a negative index wraps to a huge number
+    if not 0 <= ignore_index < classes and (target.size == 0 or as_unsigned.max() < classes):
         return None
     counted = target != ignore_index
-    outside = counted & ~in_range
+    outside = counted & (as_unsigned >= classes)
     if outside.any():
         bad = target[outside][:5].tolist()
         raise IndexError(f"cross_entropy: target values must be class indices in [0, {classes}) "
