@@ -7,12 +7,14 @@
 Three measurements, each taken with the frameworks interleaved round by round (so a busy
 machine slows them alike) and summarized by the median over rounds:
 1. training throughput (steps/s) of an MLP 784-256-128-10, float32, SGD momentum 0.9, at
-   batch 64 and 512, reported as ratios to the hand-written version;
+   batch 64 and 512, and the ratio to the hand-written version (median over rounds of the
+   ratio within each round; every order of the frameworks is used equally often);
 2. per-op overhead: a chain of 200 tiny elementwise ops, forward and backward, in us per op;
 3. peak memory (tracemalloc) of 200 training steps.
 """
 
 import argparse
+import itertools
 import os
 import sys
 import time
@@ -131,7 +133,9 @@ def synthetic_data(batch_size, batches, seed=1):
 
 
 def throughput(batch_size, rounds, steps_per_round, device):
-    """Median steps/s of each framework, measured interleaved."""
+    """Median steps/s of each framework, measured interleaved, and the median over rounds of
+    its steps/s divided by the hand-written version's in the same round (pairs measured
+    milliseconds apart, so a slow spell of the machine cancels out of each ratio)."""
     data = synthetic_data(batch_size, 8)
     weights = initial_weights(0)
     runners = [make(weights, device) for make in frameworks(device)]
@@ -141,12 +145,13 @@ def throughput(batch_size, rounds, steps_per_round, device):
         for x, y in feed:
             runner.step(x, y)
     timings = {runner.name: [] for runner in runners}
-    pairs = list(zip(runners, feeds, strict=True))
+    # Each round runs the frameworks in the next of all their orders, so that each one goes
+    # first, and follows each other one, equally often: what a framework leaves behind (warm
+    # or cold caches, PyTorch's OpenMP threads) then falls on every framework alike. A plain
+    # rotation of three would put the same framework after PyTorch in two rounds of three.
+    orders = list(itertools.permutations(zip(runners, feeds, strict=True)))
     for round_index in range(rounds):
-        # Rotate who goes first: a framework's leftover threads (PyTorch's OpenMP pool spins
-        # for a while after each call) then slow every framework equally often.
-        shift = round_index % len(pairs)
-        for runner, feed in pairs[shift:] + pairs[:shift]:
+        for runner, feed in orders[round_index % len(orders)]:
             sync()
             start = time.perf_counter()
             for step in range(steps_per_round):
@@ -156,7 +161,11 @@ def throughput(batch_size, rounds, steps_per_round, device):
     if isinstance(runners[0], Ours):
         dtypes = runners[0].gradient_dtypes()
         assert dtypes == {"float32"}, f"float32 model computed gradients in {dtypes}"
-    return {name: float(np.median(values)) for name, values in timings.items()}
+    reference = np.array(timings[NumPyByHand.name])
+    rates = {name: float(np.median(values)) for name, values in timings.items()}
+    ratios = {name: float(np.median(np.array(values) / reference))
+              for name, values in timings.items()}
+    return rates, ratios
 
 
 def op_chain_ours(length, device):
@@ -213,19 +222,18 @@ def main(argv=None):
     parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
     parser.add_argument("--rounds", type=int, default=None)
     args = parser.parse_args(argv)
-    rounds = args.rounds or (3 if args.quick else 25)
+    rounds = args.rounds or (6 if args.quick else 60)  # a multiple of 3! orders
     steps = 5 if args.quick else 20
 
     print(f"device: {args.device}; frameworks interleaved, median of {rounds} rounds")
     print("\n| batch | framework | steps/s | vs hand-written |")
     print("|---|---|---|---|")
     for batch_size in (64, 512):
-        result = throughput(batch_size, rounds, steps, args.device)
-        reference = result["hand-written"]
-        for name, rate in result.items():
-            print(f"| {batch_size} | {name} | {rate:.1f} | {rate / reference:.2f}x |")
+        rates, ratios = throughput(batch_size, rounds, steps, args.device)
+        for name, rate in rates.items():
+            print(f"| {batch_size} | {name} | {rate:.1f} | {ratios[name]:.2f}x |")
 
-    overhead = per_op_overhead(rounds * 4, args.device)
+    overhead = per_op_overhead(rounds * 2, args.device)
     print("\n| per-op overhead (200-op chain, fwd+bwd) | us/op |")
     print("|---|---|")
     for name, micros in overhead.items():

@@ -12,7 +12,7 @@ import tinygrad_edu as tg
 import tinygrad_edu.nn.functional as F
 from tinygrad_edu.nn.ops.activations import ELU, ArcTan, NormalCdf, Softplus, Step
 from tinygrad_edu.nn.ops.batchnorm import BatchNorm
-from tinygrad_edu.nn.ops.linear import Linear, LinearWeightGrad
+from tinygrad_edu.nn.ops.linear import Linear, LinearBiasGrad, LinearWeightGrad
 from tinygrad_edu.nn.ops.losses import (
     BinaryCrossEntropy,
     BinaryCrossEntropyWithLogits,
@@ -114,7 +114,7 @@ OPS = [
            lambda rng: [(normal(rng, (3, 4)), normal(rng, (2, 4)), normal(rng, (2,))),
                         (normal(rng, (2, 3, 4)), normal(rng, (2, 4))),
                         (normal(rng, (4,)), normal(rng, (3, 4)), normal(rng, (3,)))],
-           (Linear, LinearWeightGrad), lambda x, w, b=None: _torch_f().linear(x, w, b)),
+           (Linear, LinearWeightGrad, LinearBiasGrad), lambda x, w, b=None: _torch_f().linear(x, w, b)),
     _entry("nn_batch_norm_train",
            lambda x, w=None, b=None: F.batch_norm(x, None, None, w, b, training=True),
            lambda rng: [(normal(rng, (6, 3)), normal(rng, (3,)), normal(rng, (3,))),

@@ -1,6 +1,8 @@
-"""The fully connected layer as one fused op, and the product that gives its weight gradient."""
+"""The fully connected layer as one fused op, and the two products that give its parameter
+gradients."""
 
 from ...autograd.function import Function
+from ...backend import xp_of
 
 
 class Linear(Function):
@@ -29,10 +31,7 @@ class Linear(Function):
         needs_x, needs_weight, needs_bias = ctx.needs_input_grad
         grad_x = grad_output.matmul(weight) if needs_x else None
         grad_weight = LinearWeightGrad.apply(grad_output, x) if needs_weight else None
-        grad_bias = None
-        if needs_bias:
-            grad_bias = grad_output.sum(0) if grad_output.ndim == 2 else \
-                grad_output.reshape(-1, weight.shape[0]).sum(0)
+        grad_bias = LinearBiasGrad.apply(grad_output) if needs_bias else None
         return grad_x, grad_weight, grad_bias
 
 
@@ -66,3 +65,19 @@ class LinearWeightGrad(Function):
         grad_grad_output = Linear.apply(x, grad_grad, None) if needs_grad_output else None
         grad_x = grad_output.matmul(grad_grad) if needs_x else None
         return grad_grad_output, grad_x
+
+
+class LinearBiasGrad(Function):
+    """b = 1^T g  for g (..., out): the bias gradient of Linear, g summed over every leading
+    axis, as one matrix-vector product with a vector of ones (a BLAS call, about twice as fast
+    as NumPy's reduction over the batch axis);  dL/dg = dL/db broadcast back to g's shape."""
+
+    @staticmethod
+    def forward(ctx, grad_output):
+        ctx.input_shape = grad_output.shape
+        rows = grad_output.reshape(-1, grad_output.shape[-1])
+        return xp_of(rows).ones(rows.shape[0], rows.dtype) @ rows
+
+    @staticmethod
+    def backward(ctx, grad_grad):
+        return grad_grad.expand(ctx.input_shape)
