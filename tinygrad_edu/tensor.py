@@ -148,8 +148,7 @@ class Tensor:
     def __iter__(self):
         return (self[index] for index in range(len(self)))
 
-    def __hash__(self):
-        return id(self)
+    __hash__ = object.__hash__  # by identity (== is elementwise), as a C slot: dict keys are fast
 
     # ----- autograd -------------------------------------------------------------------------
     def requires_grad_(self, requires_grad=True):
