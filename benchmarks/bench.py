@@ -61,8 +61,8 @@ class Ours:
     def __init__(self, weights, device):
         self.model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(),
                                    nn.Linear(128, 10)).to(device)
-        for param, value in zip(self.model.parameters(), weights, strict=True):
-            param.data = tg.Tensor(value, device=device).data
+        names = [name for name, _ in self.model.named_parameters()]
+        self.model.load_state_dict(dict(zip(names, weights, strict=True)))  # copies in place
         self.optimizer = optim.SGD(self.model.parameters(), lr=LR, momentum=0.9)
         self.device = device
 

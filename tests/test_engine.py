@@ -44,6 +44,25 @@ def test_shared_subgraph_visited_once_per_backward():
     np.testing.assert_allclose(x.grad.numpy(), (3.0 + np.cos(4.0)) * 4.0)
 
 
+def test_every_node_runs_after_all_of_its_consumers():
+    # a graph whose depth-first order and creation order differ: c is used early and late
+    a = tg.tensor([1.0, 2.0], requires_grad=True)
+    c = a * 2
+    d = (c + 1).exp()
+    e = (d * c).sum() + (c ** 2).sum() + d.sum()
+    e.backward(retain_graph=True)
+    nodes = tg.autograd.topological_order([e.grad_fn])
+    for node in nodes:
+        for value in node.inputs:
+            if isinstance(value, tg.Tensor) and value.grad_fn is not None:
+                assert value.grad_fn.backward_index > node.backward_index
+                assert value.grad_fn.sequence_number < node.sequence_number
+    # de/da = 2 (exp(c + 1) c + exp(c + 1) + 2 c + exp(c + 1))
+    c_values, d_values = c.numpy(), d.numpy()
+    expected = 2 * (d_values * c_values + d_values + 2 * c_values + d_values)
+    np.testing.assert_allclose(a.grad.numpy(), expected, rtol=1e-6)
+
+
 def test_deep_chain_of_100000_ops_has_no_recursion_limit():
     x = leaf(1.0, dtype=tg.float32)
     y = x

@@ -207,3 +207,16 @@ def test_call_records_module_calls_innermost_first():
     assert calls[0][1][0] is x
     with tg.no_grad():
         assert outer(x).grad_fn is None
+
+
+def test_parameters_and_optimizer_state_start_on_64_byte_boundaries():
+    model = nn.Sequential(nn.Linear(7, 5), nn.Linear(5, 3))
+    optimizer = tg.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    model(tg.randn(4, 7)).sum().backward()
+    optimizer.step()
+    arrays = [p.data for p in model.parameters()]
+    arrays += [optimizer.state[p]["momentum_buffer"].data for p in model.parameters()]
+    model.double()  # a dtype change reallocates, still aligned
+    arrays += [p.data for p in model.parameters()]
+    assert all(array.ctypes.data % 64 == 0 and array.flags.c_contiguous for array in arrays)
+    assert model[0].weight.dtype == tg.float64

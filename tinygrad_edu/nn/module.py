@@ -305,10 +305,10 @@ def _check_name(name, module, method):
 def _convert_in_place(tensor, device, dtype):
     """Give `tensor` its values on `device` and/or in floating `dtype`, keeping the object."""
     array = tensor.data
-    if dtype is not None and array.dtype.kind == "f":
-        array = array.astype(dtype)
+    if dtype is not None and array.dtype.kind == "f" and array.dtype != dtype:
+        array = backend.get_backend(tensor.device).aligned_copy(array.astype(dtype))
     if device is not None and device != tensor.device:
-        array = backend.get_backend(device).asarray(array)
+        array = backend.get_backend(device).aligned_copy(backend.get_backend(device).asarray(array))
         tensor.device = device  # Tensor.data refuses another device's array: set both fields
         tensor._data = array
     else:

@@ -3,7 +3,7 @@
 import math
 
 from ..backend import xp_of
-from .optimizer import Optimizer, check_at_least, check_in_range, state_tensor
+from .optimizer import Optimizer, check_at_least, check_in_range, zeros_state
 
 
 class Adam(Optimizer):
@@ -36,12 +36,11 @@ class Adam(Optimizer):
         weight_decay = float(group["weight_decay"])
         beta1, beta2 = (float(beta) for beta in group["betas"])
         if not state:
-            xp = xp_of(param)
             state["step"] = 0
-            state["exp_avg"] = state_tensor(xp.zeros_like(param))
-            state["exp_avg_sq"] = state_tensor(xp.zeros_like(param))
+            state["exp_avg"] = zeros_state(param)
+            state["exp_avg_sq"] = zeros_state(param)
             if group["amsgrad"]:
-                state["max_exp_avg_sq"] = state_tensor(xp.zeros_like(param))
+                state["max_exp_avg_sq"] = zeros_state(param)
         state["step"] += 1
         step = state["step"]
         if weight_decay != 0:

@@ -1,7 +1,7 @@
 """Per-coordinate adaptive learning rates: Adagrad, RMSprop, Adadelta (as torch.optim)."""
 
 from ..backend import xp_of
-from .optimizer import Optimizer, check_at_least, state_tensor
+from .optimizer import Optimizer, check_at_least, state_tensor, zeros_state
 
 
 def _with_weight_decay(grad, param, group):
@@ -67,11 +67,11 @@ class RMSprop(Optimizer):
         momentum = float(group["momentum"])
         if not state:
             state["step"] = 0
-            state["square_avg"] = state_tensor(xp.zeros_like(param))
+            state["square_avg"] = zeros_state(param)
             if momentum > 0:
-                state["momentum_buffer"] = state_tensor(xp.zeros_like(param))
+                state["momentum_buffer"] = zeros_state(param)
             if group["centered"]:
-                state["grad_avg"] = state_tensor(xp.zeros_like(param))
+                state["grad_avg"] = zeros_state(param)
         state["step"] += 1
         grad = _with_weight_decay(grad, param, group)
         square_avg = state["square_avg"].data
@@ -119,8 +119,8 @@ class Adadelta(Optimizer):
         eps = float(group["eps"])
         if not state:
             state["step"] = 0
-            state["square_avg"] = state_tensor(xp.zeros_like(param))
-            state["acc_delta"] = state_tensor(xp.zeros_like(param))
+            state["square_avg"] = zeros_state(param)
+            state["acc_delta"] = zeros_state(param)
         state["step"] += 1
         grad = _with_weight_decay(grad, param, group)
         square_avg = state["square_avg"].data

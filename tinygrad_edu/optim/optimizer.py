@@ -10,7 +10,7 @@ are read with float(...) so a NumPy float64 scalar never promotes float32 parame
 from collections import defaultdict
 
 from ..autograd import enable_grad
-from ..backend import device_of, xp_of
+from ..backend import device_of, get_backend, xp_of
 from ..tensor import Tensor
 
 
@@ -163,6 +163,16 @@ def _cast_like(value, param):
     if isinstance(value, list | tuple):
         return type(value)(_cast_like(item, param) for item in value)
     return value
+
+
+def aligned_copy(array):
+    """A copy of `array` on its device, 64-byte aligned: for state updated at every step."""
+    return get_backend(device_of(array)).aligned_copy(array)
+
+
+def zeros_state(param):
+    """A state Tensor of zeros shaped like the array `param` (64-byte aligned)."""
+    return state_tensor(aligned_copy(xp_of(param).zeros_like(param)))
 
 
 def state_tensor(array):

@@ -1,7 +1,7 @@
 """Resilient backpropagation (Riedmiller & Braun 1993), as torch.optim.Rprop."""
 
 from ..backend import xp_of
-from .optimizer import Optimizer, check_at_least, state_tensor
+from .optimizer import Optimizer, check_at_least, state_tensor, zeros_state
 
 
 class Rprop(Optimizer):
@@ -36,7 +36,7 @@ class Rprop(Optimizer):
         min_step, max_step = (float(size) for size in group["step_sizes"])
         if not state:
             state["step"] = 0
-            state["prev"] = state_tensor(xp.zeros_like(param))
+            state["prev"] = zeros_state(param)
             state["step_size"] = state_tensor(xp.full_like(param, float(group["lr"])))
         state["step"] += 1
         previous = state["prev"].data

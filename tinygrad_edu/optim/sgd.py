@@ -1,6 +1,6 @@
 """Stochastic gradient descent with (Nesterov) momentum, as torch.optim.SGD."""
 
-from .optimizer import Optimizer, check_at_least, state_tensor
+from .optimizer import Optimizer, aligned_copy, check_at_least, state_tensor
 
 
 class SGD(Optimizer):
@@ -38,7 +38,7 @@ class SGD(Optimizer):
         if momentum != 0:
             buffer = state.get("momentum_buffer")
             if buffer is None:
-                velocity = grad.copy()
+                velocity = aligned_copy(grad)
                 state["momentum_buffer"] = state_tensor(velocity)
             else:
                 velocity = buffer.data
