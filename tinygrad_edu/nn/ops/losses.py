@@ -130,9 +130,9 @@ class CrossEntropyBackward(Function):
         needs_logits, needs_grad_output = ctx.needs_input_grad[:2]
         grad_logits = grad_grad_output = None
         if needs_logits:
-            probs = logits.softmax(1)
+            softmax = logits.softmax(1)  # p again, now as a graph op of x
             weighted = grad_grad * grad_output * _as_constant(coefficient, logits)
-            grad_logits = probs * (weighted - (probs * weighted).sum(1, keepdim=True))
+            grad_logits = softmax * (weighted - (softmax * weighted).sum(1, keepdim=True))
         if needs_grad_output:
             ones = Tensor._make(xp_of(logits.data).ones(grad_output.shape, logits.dtype),
                                 logits.device, False)
