@@ -133,11 +133,7 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
                     grad = sum_to_shape(grad, value.shape, type(node).__name__)
                 parent = value.grad_fn
                 if parent is None:
-                    entry = leaf_grads.get(id(value))
-                    if entry is None:
-                        leaf_grads[id(value)] = [value, grad]
-                    else:
-                        entry[1] = entry[1] + grad
+                    _add_leaf(leaf_grads, value, grad)
                 elif parent in node_grads:
                     node_grads[parent] = node_grads[parent] + grad
                 else:
