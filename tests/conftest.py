@@ -1,13 +1,33 @@
-"""Shared fixtures: every device-dependent test runs once per available device."""
+"""Shared fixtures: every device-dependent test runs once per device.
+
+The devices are "cpu" and "cuda". Without a GPU, "cuda" is a strict, NumPy-backed stand-in for
+CuPy (tests/strict_cupy), registered with `tinygrad_edu.backend.register_backend`, so CI runs
+every "cuda" code path; with CuPy and a GPU it is the real one. Environment variables:
+  TG_TEST_DEVICES=cuda       run device-parametrized tests on these devices only
+                             (comma-separated; benchmarks/gpu_check.sh uses "cuda")
+  TG_TEST_REAL_CUDA_ONLY=1   never install the stand-in (a GPU check must not pass on it)
+"""
+
+import os
 
 import pytest
 
 import tinygrad_edu as tg
+from tinygrad_edu import backend
 
-DEVICES = tg.available_devices()
+REAL_CUDA = tg.cuda.is_available()
+if not REAL_CUDA and os.environ.get("TG_TEST_REAL_CUDA_ONLY") != "1":
+    from tests import strict_cupy
+    from tests.strict_cupy import cupyx as strict_cupyx
+
+    backend.register_backend("cuda", strict_cupy, strict_cupyx)
+STAND_IN_CUDA = not REAL_CUDA and "cuda" in tg.available_devices()
+
+DEVICES = tuple(device for device in tg.available_devices()
+                if device in os.environ.get("TG_TEST_DEVICES", "cpu,cuda").split(","))
 
 
 @pytest.fixture(params=DEVICES)
 def device(request):
-    """Each available device in turn: "cpu" always, "cuda" when CuPy sees a GPU."""
+    """Each device in turn: "cpu", and "cuda" (a GPU, or the strict CuPy stand-in)."""
     return request.param

@@ -14,17 +14,24 @@ DEVICES = ("cpu", "cuda")
 ALIGNMENT = 64  # bytes, for the arrays a training step keeps (see Backend.aligned_copy)
 
 _CUPY_HINT = (
-    "install CuPy for your CUDA version, e.g. `pip install cupy-cuda12x` "
-    "(or `pip install tinygrad_edu[gpu]`), on a machine with an NVIDIA GPU"
+    "install CuPy with the CUDA libraries it loads at run time, e.g. "
+    "`pip install \"cupy-cuda12x[ctk]\"` (or `pip install tinygrad_edu[gpu]`), on a machine "
+    "with an NVIDIA GPU and driver"
 )
 
 
 class Backend:
-    """One device's array module and the calls that differ between array libraries."""
+    """One device's array module and the calls that differ between array libraries.
 
-    def __init__(self, name, xp):
+    `xp` is the array module (numpy, cupy); `extensions` the module with the calls NumPy
+    keeps elsewhere (cupyx for CuPy: scatter_add, scipy.special.erf); None for NumPy.
+    """
+
+    def __init__(self, name, xp, extensions=None):
         self.name = name
         self.xp = xp
+        self.extensions = extensions
+        self.array_type = xp.ndarray
         self.rng = None
         self.seed(_seed)
 
@@ -45,9 +52,7 @@ class Backend:
         if self.xp is np:
             np.add.at(target, index, values)
         else:
-            import cupyx
-
-            cupyx.scatter_add(target, index, values)
+            self.extensions.scatter_add(target, index, values)
 
     def aligned_copy(self, array):
         """A contiguous copy of `array` whose data starts on a 64-byte boundary (a cache line, and
@@ -76,9 +81,7 @@ class Backend:
             except ImportError:
                 return _erf_numpy(x)
             return erf(x)
-        from cupyx.scipy.special import erf
-
-        return erf(x)
+        return self.extensions.scipy.special.erf(x)
 
 
 def _erf_numpy(x):
@@ -90,12 +93,33 @@ _seed = None  # the last manual_seed, so a device first used later starts from i
 _backends = {"cpu": Backend("cpu", np)}
 
 
-def _cupy_or_error():
+def register_backend(name, xp, extensions=None):
+    """Make `name` ("cpu" or "cuda") run on the array module `xp`, replacing what was there.
+
+    This is how the test suite runs every "cuda" code path on a machine without a GPU: it
+    registers a strict, NumPy-backed stand-in for CuPy (tests/strict_cupy) as "cuda". Library
+    code never calls it; on a GPU machine "cuda" is CuPy, loaded on first use.
+    """
+    if name not in DEVICES:
+        raise ValueError(f"register_backend: unknown device {name!r}: expected one of {DEVICES}")
+    _backends[name] = Backend(name, xp, extensions)
+    return _backends[name]
+
+
+_cuda_unavailable = None  # why "cuda" cannot be used, once a probe has found out (cached)
+
+
+def _load_cupy():
+    """CuPy and cupyx after a probe that compiles and runs kernels; a RuntimeError saying
+    what is missing otherwise. A GPU can be visible while kernels still fail: CuPy compiles
+    them at run time with NVRTC and draws random numbers with cuRAND, libraries of the CUDA
+    toolkit that the plain `cupy-cuda12x` wheel does not bring."""
     try:
         import cupy
-    except ImportError as error:
+        import cupyx
+    except Exception as error:  # ImportError, or a CUDA library CuPy cannot load
         raise RuntimeError(
-            f"device 'cuda' needs CuPy, which is not installed: {_CUPY_HINT}"
+            f"device 'cuda' needs CuPy, which could not be imported ({error}): {_CUPY_HINT}"
         ) from error
     try:
         count = cupy.cuda.runtime.getDeviceCount()
@@ -105,22 +129,38 @@ def _cupy_or_error():
         ) from error
     if count == 0:
         raise RuntimeError("device 'cuda' is unavailable: CuPy is installed but found no GPU")
-    return cupy
+    try:
+        values = cupy.arange(8, dtype=cupy.float32)
+        values = cupy.exp(values) * 2 + cupy.random.default_rng(0).standard_normal(8)
+        float(values.sum())
+    except Exception as error:
+        raise RuntimeError(
+            f"device 'cuda' is unavailable: CuPy sees {count} GPU(s) but could not compile and "
+            f"run a kernel ({type(error).__name__}: {error}). CuPy needs NVRTC (to compile "
+            f"kernels) and cuRAND from the CUDA toolkit: {_CUPY_HINT}"
+        ) from error
+    return cupy, cupyx
 
 
 def get_backend(device):
     """The Backend for a device name; a clear error for an unknown or unavailable device."""
+    global _cuda_unavailable
     backend = _backends.get(device)
     if backend is not None:
         return backend
     if device not in DEVICES:
         raise ValueError(f"unknown device {device!r}: expected one of {DEVICES}")
-    backend = _backends[device] = Backend(device, _cupy_or_error())
-    return backend
+    if _cuda_unavailable is None:
+        try:
+            return register_backend(device, *_load_cupy())
+        except RuntimeError as error:
+            _cuda_unavailable = str(error)
+    raise RuntimeError(_cuda_unavailable)
 
 
 def cuda_is_available():
-    """True when CuPy is installed and sees at least one GPU."""
+    """True when "cuda" works: CuPy is installed, sees a GPU and ran a compiled kernel. The
+    probe runs once; its answer is cached."""
     try:
         get_backend("cuda")
     except RuntimeError:
@@ -134,23 +174,42 @@ def available_devices():
 
 
 def device_of(array):
-    """The device name an array lives on."""
-    return "cpu" if isinstance(array, np.ndarray | np.generic) else "cuda"
+    """The device name an array lives on: "cpu" for NumPy, "cuda" for CuPy; a TypeError for
+    anything else (a torch tensor is no device array here: convert it with tg.tensor)."""
+    if isinstance(array, np.ndarray | np.generic):
+        return "cpu"
+    for backend in _backends.values():
+        if isinstance(array, backend.array_type):
+            return backend.name
+    if type(array).__module__.partition(".")[0] == "cupy":  # CuPy's arrays, before first use
+        return "cuda"
+    raise TypeError(f"expected a NumPy or CuPy array, got {type(array).__module__}."
+                    f"{type(array).__qualname__}")
 
 
 def xp_of(array):
     """The array module (numpy or cupy) that owns `array`: how ops stay device-agnostic."""
     if isinstance(array, np.ndarray | np.generic):
         return np
-    return get_backend("cuda").xp
+    return get_backend(device_of(array)).xp
+
+
+def is_device_array(value):
+    """Whether `value` is an array of one of the devices (NumPy, or CuPy when loaded)."""
+    try:
+        device_of(value)
+    except TypeError:
+        return False
+    return True
 
 
 def to_numpy(array):
     """A host (NumPy) copy of an array of any device; NumPy arrays pass through."""
     if isinstance(array, np.ndarray):
         return array
-    get = getattr(array, "get", None)
-    return get() if get is not None else np.asarray(array)
+    if isinstance(array, np.generic) or not is_device_array(array):
+        return np.asarray(array)  # host data: scalars, lists, objects with __array__
+    return array.get()
 
 
 def manual_seed(seed):
