@@ -6,6 +6,8 @@ every "cuda" code path; with CuPy and a GPU it is the real one. Environment vari
   TG_TEST_DEVICES=cuda       run device-parametrized tests on these devices only
                              (comma-separated; benchmarks/gpu_check.sh uses "cuda")
   TG_TEST_REAL_CUDA_ONLY=1   never install the stand-in (a GPU check must not pass on it)
+  TG_TEST_DEFAULT_DEVICE=cuda  run the whole suite with this default device
+                             (tg.set_default_device): tests that name no device run there
 """
 
 import os
@@ -21,6 +23,8 @@ if not REAL_CUDA and os.environ.get("TG_TEST_REAL_CUDA_ONLY") != "1":
     from tests.strict_cupy import cupyx as strict_cupyx
 
     backend.register_backend("cuda", strict_cupy, strict_cupyx)
+if os.environ.get("TG_TEST_DEFAULT_DEVICE"):
+    tg.set_default_device(os.environ["TG_TEST_DEFAULT_DEVICE"])
 STAND_IN_CUDA = not REAL_CUDA and "cuda" in tg.available_devices()
 
 DEVICES = tuple(device for device in tg.available_devices()

@@ -54,6 +54,32 @@ class Backend:
         else:
             self.extensions.scatter_add(target, index, values)
 
+    def checked_index(self, index, shape):
+        """`index` (ints, slices, host or device arrays) ready to index an array of `shape` on
+        this device, with every integer-array entry checked to lie in [-size, size) of its axis.
+        NumPy raises IndexError by itself; CuPy would silently wrap an out-of-range entry
+        around, so here host arrays are checked on the host before they are copied over, and
+        device arrays on the device, all of them with one host sync (only the host can raise)."""
+        if self.xp is np:
+            return index
+        parts = index if isinstance(index, tuple) else (index,)
+        moved, device_parts, any_outside = [], [], None
+        for axis, part in _index_axes(parts, len(shape)):
+            integral = getattr(part, "dtype", np.dtype(bool)).kind in "iu"
+            if isinstance(part, np.ndarray):
+                if integral and axis < len(shape):
+                    _check_host_bounds(part, axis, shape)
+                part = self.xp.asarray(part)
+            elif integral and isinstance(part, self.array_type) and axis < len(shape):
+                outside = ((part < -shape[axis]) | (part >= shape[axis])).any()
+                any_outside = outside if any_outside is None else any_outside | outside
+                device_parts.append((axis, part))
+            moved.append(part)
+        if any_outside is not None and bool(any_outside):  # the one host sync
+            for axis, part in device_parts:
+                _check_host_bounds(to_numpy(part), axis, shape)
+        return tuple(moved) if isinstance(index, tuple) else moved[0]
+
     def aligned_copy(self, array):
         """A contiguous copy of `array` whose data starts on a 64-byte boundary (a cache line, and
         an AVX-512 register). NumPy only guarantees 16 bytes, so a vectorized loop over such an
@@ -82,6 +108,33 @@ class Backend:
                 return _erf_numpy(x)
             return erf(x)
         return self.extensions.scipy.special.erf(x)
+
+
+def _index_axes(parts, ndim):
+    """(axis, part) for each part of an index: the first array axis that the part indexes."""
+    def axes_used(part):
+        if part is None or part is Ellipsis:
+            return 0
+        if getattr(part, "dtype", None) == np.bool_:
+            return part.ndim  # a mask covers as many axes as it has
+        return 1
+
+    unused = ndim - sum(axes_used(part) for part in parts)
+    axis = 0
+    for part in parts:
+        if part is Ellipsis:
+            axis += unused
+        yield axis, part
+        axis += axes_used(part)
+
+
+def _check_host_bounds(indices, axis, shape):
+    """IndexError unless every entry of the host array `indices` lies in [-size, size)."""
+    size = shape[axis]
+    outside = indices[(indices < -size) | (indices >= size)]
+    if outside.size:
+        raise IndexError(f"getitem: index {outside.reshape(-1)[0]} is out of bounds for axis "
+                         f"{axis} with size {size} (a tensor of shape {shape})")
 
 
 def _erf_numpy(x):

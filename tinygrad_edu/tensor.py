@@ -9,6 +9,7 @@ Tensor itself only holds
   name           an optional label, shown by viz.draw_graph
 """
 
+import operator
 import weakref
 
 import numpy as np
@@ -36,16 +37,18 @@ def get_default_device():
 
 
 def _to_array(data, dtype, device):
-    """Host or device data (scalars, nested lists, arrays) as a fresh array on `device`."""
+    """Data as a fresh array on `device`. Tensors and device arrays stay on their device when
+    none is given; host data (NumPy arrays, nested lists, numbers, objects with __array__ such
+    as a torch CPU tensor) goes to the default device, as in PyTorch."""
     if isinstance(data, Tensor):
         data = data._data
-    if hasattr(data, "__array__") or hasattr(data, "__cuda_array_interface__"):
+    if backend.is_device_array(data) and not isinstance(data, np.ndarray | np.generic):
         device = device or backend.device_of(data)
         array = backend.get_backend(device).asarray(data, dtype=dtype)
         return (array.copy() if array is data else array), device
     device = device or _default_device
     host = np.array(data, dtype=dtype)
-    if dtype is None and host.dtype == np.float64:
+    if dtype is None and host.dtype == np.float64 and not hasattr(data, "__array__"):
         host = host.astype(np.float32)  # Python floats give float32, as in PyTorch
     return backend.get_backend(device).asarray(host), device
 
@@ -274,8 +277,8 @@ class Tensor:
             return other.item()
         if isinstance(other, (Tensor, int, float)):  # noqa: UP038  (a tuple is faster here)
             return other
-        if backend.device_of(other) == self.device and hasattr(other, "dtype"):
-            return Tensor._make(other, self.device, False)
+        if backend.is_device_array(other):  # wrapped as it is: the op checks its device
+            return Tensor._make(other, backend.device_of(other), False)
         return Tensor(other, device=self.device)
 
     def __add__(self, other):
@@ -340,26 +343,33 @@ class Tensor:
 
     # ----- comparisons: boolean tensors, no gradient ----------------------------------------
     def _compare(self, other, compare):
-        other = other._data if isinstance(other, Tensor) else other
+        other = self._operand(other)
+        if isinstance(other, Tensor):
+            if other.device != self.device:
+                raise RuntimeError(
+                    f"{compare.__name__.strip('_')}: expected all tensors on the same device, "
+                    f"but found tensors on '{self.device}' and '{other.device}'"
+                )
+            other = other._data
         return Tensor._make(compare(self._data, other), self.device, False)
 
     def __lt__(self, other):
-        return self._compare(other, lambda a, b: a < b)
+        return self._compare(other, operator.lt)
 
     def __le__(self, other):
-        return self._compare(other, lambda a, b: a <= b)
+        return self._compare(other, operator.le)
 
     def __gt__(self, other):
-        return self._compare(other, lambda a, b: a > b)
+        return self._compare(other, operator.gt)
 
     def __ge__(self, other):
-        return self._compare(other, lambda a, b: a >= b)
+        return self._compare(other, operator.ge)
 
     def __eq__(self, other):
-        return self._compare(other, lambda a, b: a == b)
+        return self._compare(other, operator.eq)
 
     def __ne__(self, other):
-        return self._compare(other, lambda a, b: a != b)
+        return self._compare(other, operator.ne)
 
     def __invert__(self):
         if self.dtype != bool_:
@@ -367,10 +377,10 @@ class Tensor:
         return Tensor._make(~self._data, self.device, False)
 
     def __and__(self, other):
-        return self._compare(other, lambda a, b: a & b)
+        return self._compare(other, operator.and_)
 
     def __or__(self, other):
-        return self._compare(other, lambda a, b: a | b)
+        return self._compare(other, operator.or_)
 
     def any(self):
         return Tensor._make(self._data.any(), self.device, False)
@@ -547,7 +557,9 @@ class Tensor:
         return self.expand(*other.shape)
 
     def __getitem__(self, index):
-        return Getitem.apply(self, _backend_index(index, self.device))
+        index = _backend_index(index, self.device)
+        return Getitem.apply(self, backend.get_backend(self.device).checked_index(index,
+                                                                                 self.shape))
 
     def split(self, split_size_or_sections, dim=0):
         """Pieces of `split_size` along dim (the last may be smaller), or of the listed sizes."""
@@ -679,9 +691,7 @@ def _backend_index_part(part, device):
                              f"got dtype {part.dtype}")
         return part._data
     if isinstance(part, list):
-        return backend.get_backend(device).asarray(np.asarray(part))
-    if isinstance(part, np.ndarray) and device != "cpu":
-        return backend.get_backend(device).asarray(part)
+        return np.asarray(part)  # on the host until checked_index has checked its bounds
     return part
 
 

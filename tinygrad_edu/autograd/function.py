@@ -33,6 +33,7 @@ import weakref
 
 import numpy as np
 
+from ..backend import device_of
 from .grad_mode import _GradMode
 
 _OUTPUT = object()  # marks "the op's own output" among the saved values
@@ -93,7 +94,7 @@ class Function:
             scalar, output, device = output, np.asarray(output), "cpu"
             ctx._saved = tuple(output if value is scalar else value for value in ctx._saved)
         else:
-            device = "cuda"
+            device = device_of(output)
         result = _new_object(Tensor)
         result._data = output
         result.device = device

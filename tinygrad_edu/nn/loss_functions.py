@@ -6,7 +6,10 @@ classification losses take class scores of shape (N, C), (C,) or (N, C, d1, ...)
 class indices of shape (N,), () or (N, d1, ...).
 """
 
-from ..backend import xp_of
+import math
+
+from ..backend import device_of, xp_of
+from ..ops.shape import Getitem
 from ..tensor import Tensor
 from .ops.losses import BinaryCrossEntropy, BinaryCrossEntropyWithLogits, CrossEntropy
 
@@ -70,10 +73,11 @@ def huber_loss(input, target, reduction="mean", delta=1.0):  # noqa: A002
 
 def binary_cross_entropy(input, target, weight=None, reduction="mean"):  # noqa: A002
     """l = -w (y log x + (1 - y) log(1 - x)) for probabilities x in [0, 1], each log clamped
-    at -100 as PyTorch does (so x = 0 or 1 gives a finite loss)."""
+    at -100 as PyTorch does (so x = 0 or 1 gives a finite loss). An x outside [0, 1] is a
+    ValueError on the CPU; on a GPU, where checking would be a host sync, its loss is NaN."""
     target = _regression_pair(input, target, reduction, "binary_cross_entropy")
     data = input.data
-    if data.size and (float(data.min()) < 0 or float(data.max()) > 1):
+    if input.device == "cpu" and data.size and (float(data.min()) < 0 or float(data.max()) > 1):
         raise ValueError(f"binary_cross_entropy: input values must be probabilities in [0, 1], "
                          f"got values in [{float(data.min())}, {float(data.max())}] (use "
                          f"binary_cross_entropy_with_logits for unbounded scores)")
@@ -115,15 +119,21 @@ def _class_rows(input, target, name):  # noqa: A002
 
 
 def _check_class_range(targets, classes, name, ignore_index=None):
-    """IndexError unless every target is in [0, classes) (or equals ignore_index)."""
+    """IndexError unless every target is in [0, classes) (or equals ignore_index). On a GPU,
+    where raising would need a host sync, returns instead a factor for each sample's loss:
+    1, or NaN for a target out of range (PyTorch stops with a device-side assert); None on
+    the CPU."""
     outside = (targets < 0) | (targets >= classes)
     if ignore_index is not None:
         outside &= targets != ignore_index
+    if device_of(targets) != "cpu":
+        return xp_of(targets).where(outside, math.nan, 1.0)
     if outside.any():
         bad = targets[outside][:5].tolist()
         allowed = "" if ignore_index is None else f" or ignore_index={ignore_index}"
         raise IndexError(f"{name}: target values must be class indices in [0, {classes}){allowed}; "
                          f"got {bad}")
+    return None
 
 
 def _class_weight(weight, input, classes, name):  # noqa: A002
@@ -159,7 +169,7 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):  
     divides by the total weight of the non-ignored targets."""
     _check_reduction(reduction, "nll_loss")
     rows, flat_target, shape = _class_rows(input, target, "nll_loss")
-    _check_class_range(flat_target.data, rows.shape[1], "nll_loss", ignore_index)
+    out_of_range = _check_class_range(flat_target.data, rows.shape[1], "nll_loss", ignore_index)
     class_weight = _class_weight(weight, input, rows.shape[1], "nll_loss")
     xp = xp_of(rows.data)
     targets = flat_target.data
@@ -168,13 +178,14 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):  
     sample_weight = valid.astype(input.dtype)
     if class_weight is not None:
         sample_weight *= class_weight[safe_target]
-    picked = rows[xp.arange(len(targets)), safe_target]
-    losses = picked * Tensor._make(-sample_weight, input.device, False)
+    picked = Getitem.apply(rows, (xp.arange(len(targets)), safe_target))  # in range: no check
+    factor = -sample_weight if out_of_range is None else -sample_weight * out_of_range
+    losses = picked * Tensor._make(factor.astype(input.dtype), input.device, False)
     if reduction == "none":
         return losses.reshape(shape)
     if reduction == "sum":
         return losses.sum()
-    return losses.sum() / float(sample_weight.sum())
+    return losses.sum() / Tensor._make(sample_weight.sum(), input.device, False)
 
 
 def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, reduction="mean"):  # noqa: A002
@@ -188,11 +199,11 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, reduction="me
         raise ValueError(f"multi_margin_loss: expected input of shape (N, C) or (C,), got "
                          f"{input.shape}")
     rows, flat_target, shape = _class_rows(input, target, "multi_margin_loss")
-    _check_class_range(flat_target.data, rows.shape[1], "multi_margin_loss")
+    out_of_range = _check_class_range(flat_target.data, rows.shape[1], "multi_margin_loss")
     count, classes = rows.shape
     xp = xp_of(rows.data)
     targets = flat_target.data
-    true_scores = rows[xp.arange(count), targets].reshape(count, 1)
+    true_scores = Getitem.apply(rows, (xp.arange(count), targets)).reshape(count, 1)
     hinge = (rows - true_scores + margin).relu()
     if p == 2:
         hinge = hinge * hinge
@@ -201,5 +212,7 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, reduction="me
     class_weight = _class_weight(weight, input, classes, "multi_margin_loss")
     if class_weight is not None:
         others *= class_weight[targets][:, None]
+    if out_of_range is not None:
+        others *= out_of_range[:, None]
     losses = (hinge * Tensor._make(others * (1 / classes), input.device, False)).sum(1)
     return _reduce(losses.reshape(shape), reduction)

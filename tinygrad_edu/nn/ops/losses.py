@@ -4,7 +4,7 @@ cross-entropies, whose composed forms would overflow or divide by zero at the ex
 import math
 
 from ...autograd.function import Function
-from ...backend import xp_of
+from ...backend import device_of, xp_of
 from ...tensor import Tensor
 
 
@@ -14,7 +14,9 @@ class CrossEntropy(Function):
         l_n = -w[t_n] log p[n, t_n]                           (w: class weights, else 1),
     with label smoothing e:  l_n = (1 - e) l_n - (e / C) sum_c w[c] log p[n, c].
     Targets equal to `ignore_index` contribute 0; any other target outside [0, C) is an
-    error. `reduction`: "none" gives l (M,), "sum" sum(l), "mean" sum(l) / sum over
+    error: an IndexError on the CPU, a NaN loss (and gradient) for that sample on a GPU, where
+    raising would cost a host sync in every step (PyTorch stops with a device-side assert).
+    `reduction`: "none" gives l (M,), "sum" sum(l), "mean" sum(l) / sum over
     non-ignored n of w[t_n] (PyTorch's weighted mean). `class_weight` must have x's dtype.
     The gradient is its own op, CrossEntropyBackward.
     """
@@ -24,7 +26,7 @@ class CrossEntropy(Function):
         xp = xp_of(logits)
         count, classes = logits.shape
         valid = _valid_targets(target, classes, ignore_index)
-        safe_target = target if valid is None else xp.where(valid, target, 0)
+        safe_target = target if valid is None else xp.where(valid == 1, target, 0)
         # the weight of each sample's own class, w[t_n], and 0 where ignored; a plain 1.0
         # when every sample counts alike (no class weights, nothing ignored)
         sample_weight = 1.0 if class_weight is None else class_weight[safe_target]
@@ -56,12 +58,17 @@ class CrossEntropy(Function):
         if reduction == "none":
             return losses
         if reduction == "mean":
-            total_weight = count if valid is None and class_weight is None else \
-                float(xp.sum(sample_weight))
-            if not total_weight:  # every target ignored: the mean 0/0 is NaN, its gradient 0
-                ctx.scale = 0.0
-                return xp.asarray(math.nan, dtype=logits.dtype)
-            ctx.scale = 1.0 / total_weight
+            if valid is None and class_weight is None:
+                if not count:  # an empty batch: the mean 0/0 is NaN, its gradient 0
+                    ctx.scale = 0.0
+                    return xp.asarray(math.nan, dtype=logits.dtype)
+                ctx.scale = 1.0 / count
+            else:  # divide by the total weight on the device: reading it would be a host sync
+                total_weight = xp.sum(sample_weight)
+                counts = total_weight != 0  # 0 when every target is ignored: the mean 0/0 is
+                ctx.scale = xp.where(counts, 1.0 / xp.where(counts, total_weight, 1.0), 0.0)
+                return xp.asarray(xp.where(counts, losses.sum() * ctx.scale, math.nan),
+                                  dtype=logits.dtype)  # NaN, and its gradient 0
         return xp.asarray(losses.sum() * ctx.scale, dtype=logits.dtype)
 
     @staticmethod
@@ -77,7 +84,7 @@ class CrossEntropy(Function):
 
 def _scaled(values, scale):
     """values * scale for a number, an array, or the (row factor, class weights) pair."""
-    if values is None or scale == 1.0:
+    if values is None or (isinstance(scale, float) and scale == 1.0):
         return values
     if isinstance(values, tuple):
         return values[0] * scale, values[1]
@@ -85,14 +92,18 @@ def _scaled(values, scale):
 
 
 def _valid_targets(target, classes, ignore_index):
-    """Check that every target is a class index in [0, classes) or ignore_index; return the
-    mask of targets that count, or None when all of them do (the common, fast case)."""
+    """Which targets count: 1 for a class index in [0, classes), 0 for ignore_index, or None
+    when all of them count (the common, fast case, known on the CPU only). A target outside
+    both is an IndexError on the CPU, where checking is free; on a GPU the check would be a
+    host sync, so its entry is NaN instead, which makes that sample's loss NaN."""
     xp = xp_of(target)
     as_unsigned = target.astype(xp.uint64)  # a negative index wraps to a huge number
-    if not 0 <= ignore_index < classes and (target.size == 0 or as_unsigned.max() < classes):
-        return None
     counted = target != ignore_index
     outside = counted & (as_unsigned >= classes)
+    if device_of(target) != "cpu":
+        return xp.where(outside, math.nan, counted.astype(xp.float32))
+    if not 0 <= ignore_index < classes and (target.size == 0 or as_unsigned.max() < classes):
+        return None
     if outside.any():
         bad = target[outside][:5].tolist()
         raise IndexError(f"cross_entropy: target values must be class indices in [0, {classes}) "
@@ -143,9 +154,9 @@ class CrossEntropyBackward(Function):
 
 def _coefficient(hit, spread):
     """a + b W: the factor of p in each row of the gradient (a number, or a column (M, 1))."""
-    coefficient = hit if isinstance(hit, float) else hit[:, None]
+    coefficient = hit if isinstance(hit, float) or hit.ndim == 0 else hit[:, None]
     if spread is not None:
-        coefficient = coefficient + spread[0] * float(spread[1].sum())
+        coefficient = coefficient + spread[0] * spread[1].sum()
     return coefficient
 
 
@@ -163,12 +174,15 @@ def _clamped_log(values):
 
 class BinaryCrossEntropy(Function):
     """l = -(y log x + (1 - y) log(1 - x)) for probabilities x, each log clamped at -100;
-    dl/dx = (x - y) / max(x (1 - x), 1e-12),  dl/dy = log(1 - x) - log(x)."""
+    dl/dx = (x - y) / max(x (1 - x), 1e-12),  dl/dy = log(1 - x) - log(x).
+    An x outside [0, 1] gives l = NaN (on a GPU, where no host check runs first)."""
 
     @staticmethod
     def forward(ctx, x, y):
+        xp = xp_of(x)
         ctx.save_for_backward(x, y)
-        return -(y * _clamped_log(x) + (1 - y) * _clamped_log(1 - x))
+        losses = -(y * _clamped_log(x) + (1 - y) * _clamped_log(1 - x))
+        return xp.where((x >= 0) & (x <= 1), losses, math.nan)
 
     @staticmethod
     def backward(ctx, grad_output):
