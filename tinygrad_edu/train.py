@@ -87,28 +87,48 @@ def train_epoch(model, loss_fn, optimizer, loader, progress=None):
     """One pass over `loader`, one optimizer step per batch; returns the epoch's Evaluation.
 
     The loss and accuracy are those of each batch at the moment it was used (the model keeps
-    changing during the epoch), averaged over samples. `progress`, if given, is a tqdm bar
-    advanced once per batch.
+    changing during the epoch), averaged over samples. They are summed on the device and read
+    once at the end of the epoch, so a batch costs no host sync. `progress`, if given, is a
+    tqdm bar advanced once per batch and given the epoch's loss and accuracy at its end.
     """
     model.train()
-    total_loss = 0.0
-    correct = 0
-    seen = 0
+    totals = _Totals()
     for inputs, targets in loader:
         logits = model(inputs)
         loss = loss_fn(logits, targets)
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
-        batch = len(targets)
-        total_loss += loss.item() * batch
-        correct += count_correct(logits.detach(), targets)
-        seen += batch
+        totals.add(loss, logits, targets)
         if progress is not None:
             progress.update(1)
-            progress.set_postfix(loss=f"{total_loss / seen:.4f}", acc=f"{correct / seen:.3f}",
-                                 refresh=False)
-    return Evaluation(loss=total_loss / seen, accuracy=correct / seen)
+    evaluation = totals.evaluation()
+    if progress is not None:
+        progress.set_postfix(loss=f"{evaluation.loss:.4f}", acc=f"{evaluation.accuracy:.3f}",
+                             refresh=False)
+    return evaluation
+
+
+class _Totals:
+    """Loss and correct predictions summed over batches on the device; read once."""
+
+    def __init__(self):
+        self.loss = self.correct = None
+        self.seen = 0
+
+    def add(self, loss, logits, targets):
+        batch = len(targets)
+        loss = loss.detach() * batch
+        correct = (logits.detach().argmax(dim=1) == targets).sum()
+        self.loss = loss if self.loss is None else self.loss + loss
+        self.correct = correct if self.correct is None else self.correct + correct
+        self.seen += batch
+
+    def evaluation(self):
+        if self.seen == 0:
+            return Evaluation(loss=float("nan"), accuracy=float("nan"))
+        return Evaluation(loss=self.loss.item() / self.seen,
+                          accuracy=self.correct.item() / self.seen)
 
 
 def evaluate(model, loss_fn, loader):
@@ -118,20 +138,15 @@ def evaluate(model, loss_fn, loader):
     """
     was_training = model.training
     model.eval()
-    total_loss = 0.0
-    correct = 0
-    seen = 0
+    totals = _Totals()
     with no_grad():
         for inputs, targets in loader:
             logits = model(inputs)
-            batch = len(targets)
-            total_loss += loss_fn(logits, targets).item() * batch
-            correct += count_correct(logits, targets)
-            seen += batch
+            totals.add(loss_fn(logits, targets), logits, targets)
     model.train(was_training)
-    if seen == 0:
+    if totals.seen == 0:
         raise ValueError("evaluate: the loader yielded no samples")
-    return Evaluation(loss=total_loss / seen, accuracy=correct / seen)
+    return totals.evaluation()
 
 
 def fit(model, loss_fn, optimizer, train_loader, epochs, val_loader=None, scheduler=None,

@@ -11,8 +11,9 @@ def _parameter_list(parameters):
 def clip_grad_norm_(parameters, max_norm, norm_type=2.0):
     """Scale all gradients together so that their joint norm is at most max_norm.
 
-    total = (sum over parameters of ||g||_p^p)^(1/p) (p = inf: the largest |g|); when
-    total > max_norm every g is multiplied in place by max_norm / (total + 1e-6), as PyTorch.
+    total = (sum over parameters of ||g||_p^p)^(1/p) (p = inf: the largest |g|); every g is
+    multiplied in place by min(1, max_norm / (total + 1e-6)), as PyTorch does: always
+    multiplying (by 1 when the norm is small) keeps it all on the device, with no host sync.
     Returns total (the norm before clipping) as a 0-d Tensor."""
     grads = [p.grad for p in _parameter_list(parameters) if p.grad is not None]
     if not grads:
@@ -20,14 +21,15 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0):
     xp = backend.xp_of(grads[0].data)
     norm_type = float(norm_type)
     if norm_type == float("inf"):
-        total = max((float(xp.abs(g.data).max()) for g in grads if g.numel()), default=0.0)
+        norms = [xp.abs(g.data).max() for g in grads if g.numel()]
+        total = xp.stack(norms).max() if norms else xp.zeros((), grads[0].dtype)
     else:
-        total = sum(float((xp.abs(g.data) ** norm_type).sum()) for g in grads) ** (1 / norm_type)
-    coefficient = max_norm / (total + 1e-6)
-    if coefficient < 1:
-        for grad in grads:
-            grad.data *= coefficient
-    return Tensor(total, dtype=grads[0].dtype, device=grads[0].device)
+        total = xp.stack([(xp.abs(g.data) ** norm_type).sum() for g in grads]).sum() \
+            ** (1 / norm_type)
+    coefficient = xp.minimum(max_norm / (total + 1e-6), 1.0).astype(grads[0].dtype)
+    for grad in grads:
+        grad.data *= coefficient
+    return Tensor._make(xp.asarray(total, dtype=grads[0].dtype), grads[0].device, False)
 
 
 def clip_grad_value_(parameters, clip_value):

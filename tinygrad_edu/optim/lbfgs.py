@@ -3,6 +3,7 @@
 from ..autograd import enable_grad
 from ..backend import xp_of
 from .line_search import strong_wolfe
+from ..tensor import Tensor
 from .optimizer import Optimizer, check_at_least, state_tensor
 
 
@@ -20,6 +21,10 @@ class LBFGS(Optimizer):
     max|t d| <= tolerance_change, |f_new - f| < tolerance_change, or after max_eval closure
     calls (default max_iter * 5 // 4). The closure zeroes the gradients, recomputes the loss,
     calls backward() and returns the loss; step returns the first loss.
+
+    On a GPU the host reads a number only where it must decide something: the stopping tests
+    above and whether y.s > 1e-10; the two-loop recursion, the step length and the Hessian
+    scale stay on the device (the strong-Wolfe line search reads its own tests as well).
     """
 
     def __init__(self, params, lr=1, max_iter=20, max_eval=None, tolerance_grad=1e-7,
@@ -101,6 +106,8 @@ class LBFGS(Optimizer):
         memory = _Memory.from_state(state, group["history_size"])
         direction = state["d"].data if "d" in state else None
         step_length = state.get("t")
+        if isinstance(step_length, Tensor):
+            step_length = step_length.data
         prev_flat_grad = state["prev_flat_grad"].data if "prev_flat_grad" in state else None
         prev_loss = state.get("prev_loss")
         iteration = 0
@@ -116,8 +123,9 @@ class LBFGS(Optimizer):
             prev_flat_grad = flat_grad.copy()
             prev_loss = loss
 
-            if state["n_iter"] == 1:
-                step_length = min(1.0, 1.0 / float(xp.abs(flat_grad).sum())) * lr
+            if state["n_iter"] == 1:  # min(1, 1/|g|_1) lr, computed on the device
+                step_length = (xp.minimum(1.0, 1.0 / xp.abs(flat_grad).sum()) * lr).astype(
+                    flat_grad.dtype)
             else:
                 step_length = lr
             slope = float(flat_grad @ direction)
@@ -153,7 +161,8 @@ class LBFGS(Optimizer):
                 break
 
         state["d"] = state_tensor(direction)
-        state["t"] = step_length
+        state["t"] = step_length if isinstance(step_length, float | int) else \
+            state_tensor(step_length)
         state["prev_flat_grad"] = state_tensor(prev_flat_grad)
         state["prev_loss"] = prev_loss
         memory.save_to(state)
@@ -169,40 +178,42 @@ class _Memory:
 
     @classmethod
     def from_state(cls, state, size):
+        scale = state.get("H_diag", 1.0)
         return cls([s.data for s in state.get("old_stps", [])],
                    [y.data for y in state.get("old_dirs", [])],
-                   list(state.get("ro", [])), state.get("H_diag", 1.0), size)
+                   [rho.data for rho in state.get("ro", [])],
+                   scale.data if isinstance(scale, Tensor) else scale, size)
 
     def save_to(self, state):
         state["old_stps"] = [state_tensor(s) for s in self.steps]
         state["old_dirs"] = [state_tensor(y) for y in self.changes]
-        state["ro"] = list(self.rhos)
-        state["H_diag"] = self.scale
+        state["ro"] = [state_tensor(rho) for rho in self.rhos]
+        state["H_diag"] = self.scale if isinstance(self.scale, float) else state_tensor(self.scale)
 
     def clear(self):
         self.steps, self.changes, self.rhos, self.scale = [], [], [], 1.0
 
     def remember(self, step, change):
         """Keep the pair when the curvature y.s is safely positive, dropping the oldest."""
-        curvature = float(change @ step)
-        if curvature > 1e-10:
+        curvature = change @ step  # a 0-d device array: only the test below reads it
+        if float(curvature) > 1e-10:
             if len(self.steps) == self.size:
                 del self.steps[0], self.changes[0], self.rhos[0]
             self.steps.append(step)
             self.changes.append(change)
             self.rhos.append(1.0 / curvature)
-            self.scale = curvature / float(change @ change)
+            self.scale = curvature / (change @ change)
 
     def direction(self, flat_grad):
-        """-H g by the two-loop recursion."""
+        """-H g by the two-loop recursion (alphas and betas stay 0-d device arrays)."""
         q = -flat_grad
-        alphas = [0.0] * len(self.steps)
+        alphas = [None] * len(self.steps)
         for i in reversed(range(len(self.steps))):
-            alphas[i] = float(self.steps[i] @ q) * self.rhos[i]
+            alphas[i] = (self.steps[i] @ q) * self.rhos[i]
             q -= alphas[i] * self.changes[i]
         r = q * self.scale
         for i in range(len(self.steps)):
-            beta = float(self.changes[i] @ r) * self.rhos[i]
+            beta = (self.changes[i] @ r) * self.rhos[i]
             r += (alphas[i] - beta) * self.steps[i]
         return r
 

@@ -42,12 +42,9 @@ class Rprop(Optimizer):
         previous = state["prev"].data
         step_size = state["step_size"].data
         agreement = grad * previous
-        factor = xp.ones_like(param)
-        factor[agreement > 0] = eta_plus
-        factor[agreement < 0] = eta_minus
-        step_size *= factor
+        factor = xp.where(agreement > 0, eta_plus, xp.where(agreement < 0, eta_minus, 1.0))
+        step_size *= factor.astype(step_size.dtype)
         xp.clip(step_size, min_step, max_step, out=step_size)
-        grad = grad.copy()
-        grad[agreement < 0] = 0
+        grad = xp.where(agreement < 0, 0, grad)  # where, not a boolean mask: no host sync
         param -= xp.sign(grad) * step_size
         previous[...] = grad
