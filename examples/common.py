@@ -50,7 +50,7 @@ def save_figure(figure, out, name):
     return path
 
 
-def digits(train_size=None, device="cpu", seed=0):
+def digits(train_size=None, device=None, seed=0):
     """scikit-learn's 8x8 digits as Tensors on `device`: (train images, train labels, test
     images, test labels); images float32 (N, 64) in [0, 1], labels int64. `train_size` keeps
     only that many training samples, drawn at random (seeded)."""

@@ -35,3 +35,14 @@ DEVICES = tuple(device for device in tg.available_devices()
 def device(request):
     """Each device in turn: "cpu", and "cuda" (a GPU, or the strict CuPy stand-in)."""
     return request.param
+
+
+@pytest.fixture(params=DEVICES)
+def default_device(request):
+    """Each device in turn as the default device (tg.set_default_device): a test module that
+    uses it (`pytestmark = pytest.mark.usefixtures("default_device")`) runs whole on every
+    device, its tensors, models and data created there without naming a device."""
+    previous = tg.get_default_device()
+    tg.set_default_device(request.param)
+    yield request.param
+    tg.set_default_device(previous)

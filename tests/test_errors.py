@@ -7,6 +7,8 @@ import pytest
 
 import tinygrad_edu as tg
 
+pytestmark = pytest.mark.usefixtures("default_device")  # every test on every device
+
 
 @pytest.mark.parametrize("op_name, apply", [
     ("Add", lambda a, b: a + b),
@@ -29,7 +31,7 @@ def test_binary_shape_mismatch_names_op_and_both_shapes(op_name, apply, device):
 
 def test_binary_shape_mismatch_with_numpy_operand():
     with pytest.raises(ValueError, match=r"Add: shapes \(2, 3\) and \(2,\)"):
-        tg.ones(2, 3) + np.ones(2, dtype=np.float32)
+        tg.ones(2, 3, device="cpu") + np.ones(2, dtype=np.float32)
 
 
 def test_where_shape_mismatch_names_every_shape():

@@ -7,6 +7,8 @@ import sys
 
 import pytest
 
+pytestmark = pytest.mark.usefixtures("default_device")  # every test on every device
+
 pytest.importorskip("matplotlib")
 pytest.importorskip("sklearn")
 

@@ -9,6 +9,8 @@ import pytest
 import tinygrad_edu as tg
 from tinygrad_edu import nn
 
+pytestmark = pytest.mark.usefixtures("default_device")  # every test on every device
+
 torch = pytest.importorskip("torch")
 
 def _copy_into_torch(ours, theirs):
@@ -45,8 +47,8 @@ def test_batchnorm_module_matches_pytorch_in_train_and_eval(shape, momentum):
     rng = np.random.default_rng(0)
     ours = nn.BatchNorm1d(3, momentum=momentum).double()
     theirs = torch.nn.BatchNorm1d(3, momentum=momentum).double()
-    ours.weight.data = rng.standard_normal(3)
-    ours.bias.data = rng.standard_normal(3)
+    ours.weight.data = tg.tensor(rng.standard_normal(3))
+    ours.bias.data = tg.tensor(rng.standard_normal(3))
     _copy_into_torch(ours, theirs)
     for _ in range(3):  # three training steps move the running statistics
         _run_both(ours, theirs, rng.standard_normal(shape) * 2 + 1)

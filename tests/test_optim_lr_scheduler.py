@@ -9,6 +9,8 @@ import tinygrad_edu as tg
 from tinygrad_edu import optim
 from tinygrad_edu.optim import lr_scheduler
 
+pytestmark = pytest.mark.usefixtures("default_device")  # every test on every device
+
 STEPS = 30
 GROUP_LRS = (0.1, 0.05)
 

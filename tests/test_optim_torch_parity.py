@@ -9,6 +9,8 @@ import pytest
 import tinygrad_edu as tg
 from tinygrad_edu import optim
 
+pytestmark = pytest.mark.usefixtures("default_device")  # every test on every device
+
 torch = pytest.importorskip("torch")
 
 STEPS = 25

@@ -41,13 +41,15 @@ def _to_array(data, dtype, device):
     none is given; host data (NumPy arrays, nested lists, numbers, objects with __array__ such
     as a torch CPU tensor) goes to the default device, as in PyTorch."""
     if isinstance(data, Tensor):
+        device = device or data.device
         data = data._data
-    if backend.is_device_array(data) and not isinstance(data, np.ndarray | np.generic):
+    elif backend.is_device_array(data) and not isinstance(data, np.ndarray | np.generic):
         device = device or backend.device_of(data)
+    device = device or _default_device
+    if backend.is_device_array(data):
         array = backend.get_backend(device).asarray(data, dtype=dtype)
         return (array.copy() if array is data else array), device
-    device = device or _default_device
-    host = np.array(data, dtype=dtype)
+    host = np.array(np.asarray(data), dtype=dtype)  # a copy: never shares a torch tensor
     if dtype is None and host.dtype == np.float64 and not hasattr(data, "__array__"):
         host = host.astype(np.float32)  # Python floats give float32, as in PyTorch
     return backend.get_backend(device).asarray(host), device

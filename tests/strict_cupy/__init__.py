@@ -19,6 +19,7 @@ Only tests import this package; `tests/conftest.py` installs it as the "cuda" ba
 import builtins
 import math
 import operator
+import os
 import sys
 import traceback
 import types
@@ -38,9 +39,12 @@ def sync_sites(since=0):
     return _sync_sites[since:]
 
 
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
 def _record_sync():
-    for frame in reversed(traceback.extract_stack(limit=12)[:-2]):
-        if "strict_cupy" not in frame.filename:
+    for frame in reversed(traceback.extract_stack(limit=12)):
+        if not frame.filename.startswith(_PACKAGE_DIR):
             _sync_sites.append(f"{frame.filename}:{frame.lineno} in {frame.name}")
             return
     _sync_sites.append("<strict_cupy>")
