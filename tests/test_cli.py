@@ -40,6 +40,14 @@ def test_train_writes_its_outputs(tmp_path, capsys):
     assert weights["0.weight"].dtype == tg.float32
 
 
+def test_train_runs_on_every_device(tmp_path, device):
+    pytest.importorskip("sklearn")
+    _, metrics = train(tmp_path, "--device", device, "--optimizer", "sgd", "--lr", "0.1")
+    assert metrics["settings"]["device"] == device
+    assert 0.25 < metrics["test_accuracy"] <= 1.0
+    assert all(np.isfinite(metrics["history"]["train_loss"]))
+
+
 def test_same_seed_same_run(tmp_path):
     pytest.importorskip("sklearn")
     _, first = train(tmp_path, "--optimizer", "momentum", folder="a")
@@ -111,6 +119,7 @@ def test_without_graphviz_the_dot_file_is_written(tmp_path, capsys, monkeypatch)
     assert "install Graphviz" in capsys.readouterr().out
 
 
+@pytest.mark.usefixtures("default_device")
 def test_fit_steps_the_scheduler_once_per_epoch_and_evaluate_keeps_the_mode():
     from tinygrad_edu import nn, optim
     from tinygrad_edu.data import DataLoader, TensorDataset

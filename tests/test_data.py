@@ -17,8 +17,6 @@ from tinygrad_edu.data.datasets import mnist
 from tinygrad_edu.data.download import download
 
 MNIST_DIR = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "mnist"
-NO_GPU = pytest.mark.skipif(not tg.cuda.is_available(), reason="needs CuPy and a GPU")
-DEVICES = ["cpu", pytest.param("cuda", marks=NO_GPU)]
 
 
 class ListDataset(Dataset):
@@ -175,7 +173,6 @@ def test_loader_needs_a_dataset():
         DataLoader([1, 2, 3], batch_size=2)
 
 
-@pytest.mark.parametrize("device", DEVICES)
 def test_batches_land_on_the_chosen_device(device):
     x = np.arange(6, dtype=np.float32).reshape(3, 2)
     for ds in (TensorDataset(x), ListDataset(x)):
@@ -184,7 +181,6 @@ def test_batches_land_on_the_chosen_device(device):
         np.testing.assert_array_equal(xb.numpy(), x[:2])
 
 
-@pytest.mark.parametrize("device", DEVICES)
 def test_tensor_dataset_batches_stay_on_the_data_device(device):
     ds = TensorDataset(tg.Tensor(np.arange(8, dtype=np.float32), device=device))
     (xb,) = next(iter(DataLoader(ds, batch_size=3, shuffle=True, seed=0)))
