@@ -99,8 +99,8 @@ def test_out_of_range_indices_raise_index_error_on_every_device(device, index):
     x = tg.arange(6, device=device).reshape(2, 3).float()
     with pytest.raises(IndexError, match=r"getitem.*\(2, 3\)"):
         x[index]
-    as_tensors = tuple(tg.tensor(np.asarray(part), device=device) if isinstance(part, list | np.ndarray)
-                       else part for part in index)
+    as_tensors = tuple(tg.tensor(np.asarray(part), device=device)
+                       if isinstance(part, list | np.ndarray) else part for part in index)
     with pytest.raises(IndexError, match=r"getitem.*\(2, 3\)"):
         x[as_tensors]
     np.testing.assert_array_equal(x[:, [0, -1]].numpy(), [[0, 2], [3, 5]])

@@ -2,8 +2,8 @@
 
 from ..autograd import enable_grad
 from ..backend import xp_of
-from .line_search import strong_wolfe
 from ..tensor import Tensor
+from .line_search import strong_wolfe
 from .optimizer import Optimizer, check_at_least, state_tensor
 
 
