@@ -30,7 +30,7 @@ def time_training(device, hidden, batch_size, epochs):
     train_epoch(model, loss_fn, optimizer, loader)  # warm-up: allocations, GPU kernel compiles
     start = time.perf_counter()
     for _ in range(epochs):
-        train_epoch(model, loss_fn, optimizer, loader)  # .item() per step keeps timings honest
+        train_epoch(model, loss_fn, optimizer, loader)  # ends reading the device: honest timing
     seconds = (time.perf_counter() - start) / epochs
     test = evaluate(model, loss_fn, DataLoader(TensorDataset(test_x, test_y), batch_size=500))
     return seconds, test.accuracy
@@ -56,7 +56,7 @@ def main(argv=None):
     report("cuda_available", available)
     if not available:
         print("no GPU: CuPy is not installed or sees no GPU, so only the CPU is timed "
-              "(pip install cupy-cuda12x on a machine with an NVIDIA GPU)")
+              "(pip install \"tinygrad_edu[gpu]\" on a machine with an NVIDIA GPU)")
     timings = {}
     for device in ("cpu", "cuda") if available else ("cpu",):
         seconds, accuracy = time_training(device, args.hidden, args.batch_size, epochs)

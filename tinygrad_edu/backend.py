@@ -170,6 +170,7 @@ def _load_cupy():
     try:
         import cupy
         import cupyx
+        import cupyx.scipy.special  # noqa: F401  (the submodule of erf, loaded explicitly)
     except Exception as error:  # ImportError, or a CUDA library CuPy cannot load
         raise RuntimeError(
             f"device 'cuda' needs CuPy, which could not be imported ({error}): {_CUPY_HINT}"
