@@ -265,10 +265,12 @@ def main(argv=None):
     rounds = args.rounds or (6 if args.quick else 60)
     chain_rounds = 24 if args.quick else 120  # a multiple of 4! orders
     steps = 5 if args.quick else 20
-    results = {"device": args.device, "mlp_rounds": rounds, "chain_rounds": chain_rounds,
+    results = {"device": args.device, "load_average_before": os.getloadavg()[0],
+               "mlp_rounds": rounds, "chain_rounds": chain_rounds,
                "goals": {"per_op_vs_pytorch": PER_OP_GOAL, "step_vs_floor": STEP_GOALS}}
 
-    print(f"device: {args.device}; frameworks interleaved round by round; medians over rounds")
+    print(f"device: {args.device}; frameworks interleaved round by round; medians over rounds; "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     micros, ratios = per_op_overhead(chain_rounds, args.device, repeats=1 if args.quick else 5)
     results["per_op"] = {"us_per_op": micros, "time_vs_pytorch": ratios}
     print_per_op(micros, ratios)
@@ -290,6 +292,8 @@ def main(argv=None):
         for name, peak in peaks.items():
             print(f"| {name} | {peak / 2**20:.2f} |")
 
+    results["load_average_after"] = os.getloadavg()[0]
+    print(f"\nload average at the end: {results['load_average_after']:.1f}")
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2))
     return results
