@@ -14,7 +14,9 @@ within one round (pairs milliseconds apart, so a slow spell cancels out of it):
 2. one training step of an MLP 784-256-128-10 (float32, SGD momentum 0.9) at batch 64 and
    512, as a multiple of the step time of the NumPy floor (numpy_mlp.py);
 3. peak memory (tracemalloc) of 200 training steps at batch 512.
-The goals of issue 10 are printed beside the measured values.
+The goals of issue 10 are printed beside the measured values. On a busy machine run it with
+`OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1`: multi-threaded BLAS slows down many times over when
+another process takes a core.
 """
 
 import argparse
