@@ -164,9 +164,12 @@ def _fake_cupy(kernel_error=None, devices=1):
 
 @pytest.fixture
 def no_cuda_loaded(monkeypatch):
-    """The backend as on a fresh machine: "cuda" not loaded yet and not probed."""
+    """The backend as on a fresh machine: "cuda" not loaded yet and not probed; `cupyx` and
+    the submodule the backend imports are empty modules."""
     monkeypatch.setattr(backend, "_backends", {"cpu": backend.get_backend("cpu")})
     monkeypatch.setattr(backend, "_cuda_unavailable", None)
+    for name in ("cupyx", "cupyx.scipy", "cupyx.scipy.special"):
+        monkeypatch.setitem(sys.modules, name, types.ModuleType(name))
     return monkeypatch
 
 
@@ -174,7 +177,6 @@ def no_cuda_loaded(monkeypatch):
 def test_is_available_is_false_when_kernels_cannot_compile_and_says_why(no_cuda_loaded):
     error = RuntimeError("nvrtc: libnvrtc.so.12: cannot open shared object file")
     no_cuda_loaded.setitem(sys.modules, "cupy", _fake_cupy(error))
-    no_cuda_loaded.setitem(sys.modules, "cupyx", types.ModuleType("cupyx"))
     assert tg.cuda.is_available() is False
     with pytest.raises(RuntimeError, match=r"1 GPU.*compile and run a kernel.*libnvrtc"
                                            r".*NVRTC.*cupy-cuda12x\[ctk\]"):
@@ -187,7 +189,6 @@ def test_is_available_probes_once_and_caches_the_answer(no_cuda_loaded):
     cupy = _fake_cupy()
     cupy.cuda.runtime.getDeviceCount = lambda: calls.append(1) or 1
     no_cuda_loaded.setitem(sys.modules, "cupy", cupy)
-    no_cuda_loaded.setitem(sys.modules, "cupyx", types.ModuleType("cupyx"))
     assert tg.cuda.is_available() and tg.cuda.is_available()
     assert tg.available_devices() == ("cpu", "cuda") and len(calls) == 1
 

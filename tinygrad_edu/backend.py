@@ -54,7 +54,7 @@ class Backend:
         else:
             self.extensions.scatter_add(target, index, values)
 
-    def checked_index(self, index, shape):
+    def checked_index(self, index, shape, op_name="getitem"):
         """`index` (ints, slices, host or device arrays) ready to index an array of `shape` on
         this device, with every integer-array entry checked to lie in [-size, size) of its axis.
         NumPy raises IndexError by itself; CuPy would silently wrap an out-of-range entry
@@ -68,7 +68,7 @@ class Backend:
             integral = getattr(part, "dtype", np.dtype(bool)).kind in "iu"
             if isinstance(part, np.ndarray):
                 if integral and axis < len(shape):
-                    _check_host_bounds(part, axis, shape)
+                    _check_host_bounds(part, axis, shape, op_name)
                 part = self.xp.asarray(part)
             elif integral and isinstance(part, self.array_type) and axis < len(shape):
                 outside = ((part < -shape[axis]) | (part >= shape[axis])).any()
@@ -77,7 +77,7 @@ class Backend:
             moved.append(part)
         if any_outside is not None and bool(any_outside):  # the one host sync
             for axis, part in device_parts:
-                _check_host_bounds(to_numpy(part), axis, shape)
+                _check_host_bounds(to_numpy(part), axis, shape, op_name)
         return tuple(moved) if isinstance(index, tuple) else moved[0]
 
     def aligned_copy(self, array):
@@ -128,12 +128,12 @@ def _index_axes(parts, ndim):
         axis += axes_used(part)
 
 
-def _check_host_bounds(indices, axis, shape):
+def _check_host_bounds(indices, axis, shape, op_name):
     """IndexError unless every entry of the host array `indices` lies in [-size, size)."""
     size = shape[axis]
     outside = indices[(indices < -size) | (indices >= size)]
     if outside.size:
-        raise IndexError(f"getitem: index {outside.reshape(-1)[0]} is out of bounds for axis "
+        raise IndexError(f"{op_name}: index {outside.reshape(-1)[0]} is out of bounds for axis "
                          f"{axis} with size {size} (a tensor of shape {shape})")
 
 

@@ -329,12 +329,12 @@ _FUNCTIONS = """
 abs absolute add all allclose amax amin any arange arccos arccosh arcsin arcsinh arctan
 arctan2 arctanh argmax argmin argsort argwhere around array_equal atleast_1d atleast_2d
 bincount broadcast_arrays broadcast_to cbrt ceil clip concatenate copy copysign cos cosh
-count_nonzero cumprod cumsum diag diagonal diff divide dot einsum empty empty_like equal exp
+copyto count_nonzero cumprod cumsum diag diagonal diff divide dot einsum empty empty_like equal exp
 exp2 expand_dims expm1 eye flip fliplr floor floor_divide fmax fmin fmod full full_like greater
 greater_equal hstack hypot identity isclose isfinite isinf isnan kron less less_equal linspace
 log log10 log1p log2 logaddexp logical_and logical_not logical_or logical_xor matmul max maximum
 mean median min minimum mod moveaxis multiply negative nonzero not_equal ones ones_like outer pad
-power prod ravel reciprocal remainder repeat reshape rint round searchsorted sign signbit sin
+power prod put ravel reciprocal remainder repeat reshape rint round searchsorted sign signbit sin
 sinh sort split sqrt square squeeze stack std subtract sum swapaxes take_along_axis tan tanh
 tensordot tile trace transpose tril triu true_divide trunc unique var vstack where zeros
 zeros_like
@@ -359,9 +359,12 @@ for _name in _FUNCTIONS:
 del _name
 
 
-def take(a, indices, axis=None):
+def take(a, indices, axis=None, out=None):
     """Gather along `axis`; out-of-range indices wrap, as in CuPy."""
-    return a.take(indices, axis)
+    if out is None:
+        return a.take(indices, axis)
+    np.take(a._host, _unwrap(indices, "take"), axis=axis, out=out._host, mode="wrap")
+    return out
 
 
 def asarray(a, dtype=None, order=None):

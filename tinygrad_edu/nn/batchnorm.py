@@ -51,9 +51,9 @@ class BatchNorm1d(Module):
                              f"(N, {self.num_features}, L), got {input.shape}")
         momentum = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
-            self.num_batches_tracked.data += 1
+            self.num_batches_tracked._data += 1
             if self.momentum is None:  # the cumulative average, on the device (no host sync)
-                momentum = (1.0 / self.num_batches_tracked.data).astype(input.dtype)
+                momentum = (1.0 / self.num_batches_tracked._data).astype(input.dtype)
         use_batch_statistics = self.training or self.running_mean is None
         keep_running = not self.training or self.track_running_stats
         return F.batch_norm(

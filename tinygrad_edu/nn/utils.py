@@ -1,6 +1,7 @@
 """Gradient clipping and weight penalties."""
 
 from .. import backend
+from ..autograd.function import constant
 from ..tensor import Tensor
 
 
@@ -18,25 +19,25 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0):
     grads = [p.grad for p in _parameter_list(parameters) if p.grad is not None]
     if not grads:
         return Tensor(0.0)
-    xp = backend.xp_of(grads[0].data)
+    xp = backend.xp_of(grads[0]._data)
     norm_type = float(norm_type)
     if norm_type == float("inf"):
-        norms = [xp.abs(g.data).max() for g in grads if g.numel()]
+        norms = [xp.abs(g._data).max() for g in grads if g.numel()]
         total = xp.stack(norms).max() if norms else xp.zeros((), grads[0].dtype)
     else:
-        total = xp.stack([(xp.abs(g.data) ** norm_type).sum() for g in grads]).sum() \
+        total = xp.stack([(xp.abs(g._data) ** norm_type).sum() for g in grads]).sum() \
             ** (1 / norm_type)
     coefficient = xp.minimum(max_norm / (total + 1e-6), 1.0).astype(grads[0].dtype)
     for grad in grads:
-        grad.data *= coefficient
-    return Tensor._make(xp.asarray(total, dtype=grads[0].dtype), grads[0].device, False)
+        grad._data *= coefficient
+    return constant(xp.asarray(total, dtype=grads[0].dtype), grads[0].device)
 
 
 def clip_grad_value_(parameters, clip_value):
     """Clamp every gradient element into [-clip_value, clip_value], in place."""
     for parameter in _parameter_list(parameters):
         if parameter.grad is not None:
-            data = parameter.grad.data
+            data = parameter.grad._data
             backend.xp_of(data).clip(data, -clip_value, clip_value, out=data)
 
 

@@ -3,9 +3,8 @@ cross-entropies, whose composed forms would overflow or divide by zero at the ex
 
 import math
 
-from ...autograd.function import Function
-from ...backend import device_of, xp_of
-from ...tensor import Tensor
+from ..autograd.function import Function, constant
+from ..backend import device_of, xp_of
 
 
 class CrossEntropy(Function):
@@ -36,15 +35,13 @@ class CrossEntropy(Function):
         exps = xp.exp(shifted)
         sums = exps.sum(axis=1, keepdims=True)
         log_sums = xp.log(sums[:, 0])
-        exps /= sums
-        ctx.probs = exps  # softmax(x), which the gradient starts from
+        exps /= sums  # softmax(x), which the gradient starts from
         rows = xp.arange(count)
         losses = log_sums - shifted[rows, safe_target]  # -log p[n, t_n]
         if valid is not None or class_weight is not None:
             losses *= sample_weight
-        ctx.rows, ctx.target = rows, safe_target
-        ctx.hit = (1.0 - label_smoothing) * sample_weight
-        ctx.spread = None
+        hit = (1.0 - label_smoothing) * sample_weight
+        share = spread = None
         if label_smoothing:
             spread = xp.ones(classes, logits.dtype) if class_weight is None else class_weight
             # -sum_c w_c log p[n, c] = W log_sum_n - sum_c w_c shifted[n, c]
@@ -53,42 +50,38 @@ class CrossEntropy(Function):
             if valid is not None:
                 share = valid.astype(logits.dtype) * share
             losses = (1.0 - label_smoothing) * losses + share * smoothed
-            ctx.spread = (share if valid is None else share[:, None], spread)
-        ctx.scale = 1.0
+            share = share if valid is None else share[:, None]
+        ctx.reduction = reduction
+        # every target ignored (or an empty batch): the mean 0/0 is NaN, its gradient 0 (as
+        # PyTorch); scale is a number, or a 0-d array when the total weight is summed on the
+        # device (reading it would be a host sync)
+        scale = 1.0
+        if reduction == "mean" and valid is None and class_weight is None:
+            scale = 1.0 / count if count else 0.0
+        elif reduction == "mean":
+            total_weight = xp.sum(sample_weight)
+            counted = total_weight != 0
+            scale = xp.where(counted, 1 / xp.where(counted, total_weight, 1), 0).astype(
+                logits.dtype)
+        if not isinstance(scale, float) or scale != 1.0:
+            hit = hit * scale
+            share = None if share is None else share * scale
+        ctx.save_for_backward(logits, exps, rows, safe_target, hit, share, spread)
         if reduction == "none":
             return losses
-        if reduction == "mean":
-            if valid is None and class_weight is None:
-                if not count:  # an empty batch: the mean 0/0 is NaN, its gradient 0
-                    ctx.scale = 0.0
-                    return xp.asarray(math.nan, dtype=logits.dtype)
-                ctx.scale = 1.0 / count
-            else:  # divide by the total weight on the device: reading it would be a host sync
-                total_weight = xp.sum(sample_weight)
-                counts = total_weight != 0  # 0 when every target is ignored: the mean 0/0 is
-                ctx.scale = xp.where(counts, 1.0 / xp.where(counts, total_weight, 1.0), 0.0)
-                return xp.asarray(xp.where(counts, losses.sum() * ctx.scale, math.nan),
-                                  dtype=logits.dtype)  # NaN, and its gradient 0
-        return xp.asarray(losses.sum() * ctx.scale, dtype=logits.dtype)
+        if reduction == "mean" and not isinstance(scale, float):
+            return xp.where(scale != 0, losses.sum() * scale, math.nan).astype(logits.dtype)
+        if reduction == "mean" and not scale:
+            return xp.asarray(math.nan, dtype=logits.dtype)
+        return xp.asarray(losses.sum() * scale, dtype=logits.dtype)
 
     @staticmethod
     def backward(ctx, grad_output):
-        logits = ctx.inputs[0]
-        if ctx.inputs[5] == "none":
+        logits, *parts = ctx.saved_tensors
+        if ctx.reduction == "none":
             grad_output = grad_output.reshape(-1, 1)
-        grad = CrossEntropyBackward.apply(logits, grad_output, ctx.probs, ctx.rows, ctx.target,
-                                          _scaled(ctx.hit, ctx.scale),
-                                          _scaled(ctx.spread, ctx.scale))
+        grad = CrossEntropyBackward.apply(logits, grad_output, *parts)
         return grad, None, None, None, None, None
-
-
-def _scaled(values, scale):
-    """values * scale for a number, an array, or the (row factor, class weights) pair."""
-    if values is None or (isinstance(scale, float) and scale == 1.0):
-        return values
-    if isinstance(values, tuple):
-        return values[0] * scale, values[1]
-    return values * scale
 
 
 def _valid_targets(target, classes, ignore_index):
@@ -115,7 +108,8 @@ class CrossEntropyBackward(Function):
     """dL/dx of CrossEntropy, as its own op so that it is fused and still differentiable:
         G = g (p a - onehot(t) a + b (W p - w)),   p = softmax(x) row by row,
     with g = dL/dl, a (M,) the weights of the picked classes (`hit`), and, under label
-    smoothing, b (M,) and the class weights w (`spread`, W = sum w; else b = 0). `probs`
+    smoothing, b (`share`, M or a number) and the class weights w (`spread`, W = sum w; else
+    b = 0). `probs`
     is p, already computed by CrossEntropy's forward and passed in as a value; the backward
     recomputes it from x as a graph op, so higher derivatives stay exact. Per row G is
     g J^T u for the softmax Jacobian J, so the backward of this op is
@@ -124,45 +118,46 @@ class CrossEntropyBackward(Function):
     """
 
     @staticmethod
-    def forward(ctx, logits, grad_output, probs, rows, target, hit, spread):
-        grad = probs * _coefficient(hit, spread)
+    def forward(ctx, logits, grad_output, probs, rows, target, hit, share, spread):
+        grad = probs * _coefficient(hit, share, spread)
         grad[rows, target] -= hit
         if spread is not None:
-            grad -= spread[0] * spread[1]
+            grad -= share * spread
         grad *= grad_output
-        ctx.save_for_backward(logits, grad_output)
+        ctx.save_for_backward(logits, grad_output, probs, rows, target, hit, share, spread)
         return grad
 
     @staticmethod
     def backward(ctx, grad_grad):
-        logits, grad_output = ctx.saved_tensors
-        probs, rows, target, hit, spread = ctx.inputs[2:]
-        coefficient = _coefficient(hit, spread)
+        logits, grad_output, *parts = ctx.saved_tensors
+        _, _, _, hit, share, spread = parts
         needs_logits, needs_grad_output = ctx.needs_input_grad[:2]
         grad_logits = grad_grad_output = None
         if needs_logits:
             softmax = logits.softmax(1)  # p again, now as a graph op of x
-            weighted = grad_grad * grad_output * _as_constant(coefficient, logits)
+            coefficient = _coefficient(_raw(hit), _raw(share), _raw(spread))
+            if not isinstance(coefficient, float):
+                coefficient = constant(coefficient, logits.device)
+            weighted = grad_grad * grad_output * coefficient
             grad_logits = softmax * (weighted - (softmax * weighted).sum(1, keepdim=True))
         if needs_grad_output:
-            ones = Tensor._make(xp_of(logits.data).ones(grad_output.shape, logits.dtype),
-                                logits.device, False)
-            unit = CrossEntropyBackward.apply(logits, ones, probs, rows, target, hit, spread)
-            grad_grad_output = grad_grad * unit
-        return grad_logits, grad_grad_output, None, None, None, None, None
+            ones = constant(xp_of(logits._data).ones(grad_output.shape, logits.dtype),
+                            logits.device)
+            grad_grad_output = grad_grad * CrossEntropyBackward.apply(logits, ones, *parts)
+        return grad_logits, grad_grad_output, None, None, None, None, None, None
 
 
-def _coefficient(hit, spread):
+def _raw(value):
+    """The array inside a saved constant Tensor; numbers and None as they are."""
+    return getattr(value, "_data", value)
+
+
+def _coefficient(hit, share, spread):
     """a + b W: the factor of p in each row of the gradient (a number, or a column (M, 1))."""
     coefficient = hit if isinstance(hit, float) or hit.ndim == 0 else hit[:, None]
     if spread is not None:
-        coefficient = coefficient + spread[0] * spread[1].sum()
+        coefficient = coefficient + share * spread.sum()
     return coefficient
-
-
-def _as_constant(value, like):
-    """A number as it is; an array as a constant Tensor on `like`'s device."""
-    return value if isinstance(value, float) else Tensor._make(value, like.device, False)
 
 
 def _clamped_log(values):
