@@ -51,7 +51,7 @@ def test_a_torch_tensor_is_host_data_not_a_gpu_array():
     with pytest.raises(TypeError, match="torch.*Tensor"):
         backend.device_of(torch.ones(2))
     x = tg.tensor(torch.arange(3, dtype=torch.float64))
-    assert x.device == "cpu" and x.dtype == tg.float64
+    assert x.device == tg.get_default_device() and x.dtype == tg.float64
     np.testing.assert_array_equal(x.numpy(), [0.0, 1.0, 2.0])
     if HAS_CUDA:
         assert tg.tensor(torch.ones(2), device="cuda").device == "cuda"
