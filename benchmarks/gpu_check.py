@@ -81,7 +81,7 @@ def environment(args, seconds):
 
 
 def tests(args, seconds):
-    command = [sys.executable, "-m", "pytest", "-rfE", "-p", "no:cacheprovider",
+    command = [sys.executable, "-m", "pytest", "-vv", "-rfE", "-p", "no:cacheprovider",
                "--continue-on-collection-errors", "-k", "cuda"]
     env = {"TG_TEST_DEVICES": "cuda"}
     if args.fake:  # a few files on the stand-in: checks this script, not the GPU
@@ -90,8 +90,15 @@ def tests(args, seconds):
         command += ["tests"]
         env["TG_TEST_REAL_CUDA_ONLY"] = "1"  # a GPU check must never pass on the stand-in
     ok, output = run_command(command, seconds, env)
-    failures = [line for line in output.splitlines() if line.startswith(("FAILED", "ERROR"))]
-    return ok, "\n".join([last_lines(output, 1), *failures[:40]])
+    lines = output.splitlines()
+    # one line per test (-vv: the project's addopts has -q), so a run cut short still counts
+    outcomes = {outcome: sum(f" {outcome}" in line for line in lines if "::" in line)
+                for outcome in ("PASSED", "FAILED", "SKIPPED", "ERROR")}
+    counted = ", ".join(f"{count} {outcome.lower()}" for outcome, count in outcomes.items())
+    failures = [line for line in lines if line.startswith(("FAILED", "ERROR"))]
+    if not failures:  # cut short before pytest's own summary: the failing lines as they ran
+        failures = [line for line in lines if "::" in line and " FAILED" in line]
+    return ok, "\n".join([f"tests seen: {counted}", last_lines(output, 1), *failures[:40]])
 
 
 def benchmark(args, seconds):
