@@ -34,8 +34,8 @@ CONFIGS = {  # name: (layer sizes, batch sizes)
     "wide MLP 784-4096-4096-10": ((784, 4096, 4096, 10), (1024,)),
 }
 QUICK_CONFIGS = {  # a smoke run (the stand-in in tests, or a first look)
-    "benchmark MLP 784-256-128-10": ((784, 256, 128, 10), (64,)),
-    "wide MLP 64-256-256-10 (quick)": ((64, 256, 256, 10), (32,)),
+    "benchmark MLP 784-256-128-10": ((784, 256, 128, 10), (16,)),
+    "wide MLP 64-256-256-10 (quick)": ((64, 256, 256, 10), (16,)),
 }
 
 
@@ -197,7 +197,8 @@ def run(seconds, quick=False):
     configs = QUICK_CONFIGS if quick else CONFIGS
     with_torch = torch_cuda_available()
     share = seconds / sum(len(batches) for _, batches in configs.values())
-    return {name: {str(batch): measure(sizes, batch, share, with_torch)
+    steps = 2 if quick else 10
+    return {name: {str(batch): measure(sizes, batch, share, with_torch, steps)
                    for batch in batches}
             for name, (sizes, batches) in configs.items()}
 
