@@ -324,8 +324,9 @@ def clone(input, memory_format=None):  # noqa: A002
 
 
 def meshgrid(*tensors, indexing="ij"):
-    """Coordinate grids: output k holds tensors[k] varying along dim k (indexing="ij"), or
-    the first two dims swapped (indexing="xy", NumPy's default). Differentiable."""
+    """Coordinate grids: output k holds tensors[k] varying along dim k (indexing="ij"); with
+    indexing="xy" (NumPy's default) the first two inputs vary along dims 1 and 0 instead.
+    Differentiable."""
     if len(tensors) == 1 and isinstance(tensors[0], list | tuple):
         tensors = tuple(tensors[0])
     if indexing not in ("ij", "xy"):
@@ -341,7 +342,6 @@ def meshgrid(*tensors, indexing="ij"):
     grids = [vector.reshape(*(-1 if axis == k else 1 for axis in range(len(shape))))
              .expand(*shape) for k, vector in enumerate(vectors)]
     if indexing == "xy" and len(grids) > 1:
-        grids = [grid.transpose(0, 1) for grid in grids]
         grids[0], grids[1] = grids[1], grids[0]
     return tuple(grids)
 
