@@ -771,6 +771,27 @@ class Tensor:
             return self.clone()  # integers are already whole
         return Rounding.apply(self, mode)
 
+    def remainder(self, other):
+        """a mod b with the sign of b (Python's %): a - b * floor(a / b), differentiable for
+        floating tensors (d/da = 1, d/db = -floor(a / b), as PyTorch)."""
+        if self.requires_grad or isinstance(other, Tensor) and other.requires_grad:
+            return self - other * (self / other).floor()
+        other_data = other._data if isinstance(other, Tensor) else other
+        return Tensor._make(backend.xp_of(self._data).remainder(self._data, other_data),
+                            self.device, False)
+
+    def __mod__(self, other):
+        return self.remainder(other)
+
+    def floor_divide(self, other):
+        """floor(a / b), elementwise; no gradient (a step function), as PyTorch."""
+        other_data = other._data if isinstance(other, Tensor) else other
+        return Tensor._make(backend.xp_of(self._data).floor_divide(self._data, other_data),
+                            self.device, False)
+
+    def __floordiv__(self, other):
+        return self.floor_divide(other)
+
     def half(self):
         return self.to(np.float16)
 
@@ -794,7 +815,7 @@ class Tensor:
     def __dlpack__(self, stream=None, **kwargs):
         """Export this tensor's memory (zero copy) to NumPy, CuPy, PyTorch, ..."""
         if self.requires_grad:
-            raise RuntimeError("__dlpack__: can't export tensors that require gradient, use "
+            raise BufferError("__dlpack__: can't export tensors that require gradient, use "
                                "tensor.detach()")
         if stream is not None:
             kwargs["stream"] = stream
