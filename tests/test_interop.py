@@ -58,3 +58,19 @@ def test_dlpack_with_torch_both_ways():
     with pytest.raises(BufferError):
         tg.from_dlpack(weights)  # torch refuses to export a tensor that requires grad
     assert np.array_equal(tg.from_dlpack(weights.detach()).numpy(), weights.detach().numpy())
+
+
+def test_moving_weights_both_ways_as_the_docs_show():
+    torch = pytest.importorskip("torch")
+    theirs = torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.ReLU(), torch.nn.Linear(3, 2))
+    ours = tg.nn.Sequential(tg.nn.Linear(4, 3), tg.nn.ReLU(), tg.nn.Linear(3, 2))
+    ours.load_state_dict({name: tg.from_dlpack(value)
+                          for name, value in theirs.state_dict().items()})
+    x = np.random.default_rng(0).standard_normal((5, 4)).astype(np.float32)
+    np.testing.assert_allclose(ours(tg.tensor(x)).numpy(),
+                               theirs(torch.tensor(x)).detach().numpy(), rtol=1e-5, atol=1e-6)
+    for parameter in ours.parameters():
+        parameter.data[...] = 0.5  # new weights on our side ...
+    theirs.load_state_dict({name: torch.from_dlpack(value)
+                            for name, value in ours.state_dict().items()})
+    assert all(bool((p == 0.5).all()) for p in theirs.parameters())  # ... arrive in PyTorch
