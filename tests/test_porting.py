@@ -48,6 +48,10 @@ def run_script(name, framework):
     source = path.read_text()
     if framework == "tinygrad":
         source = port(source)
+    else:
+        import torch
+
+        torch.set_num_threads(1)  # small models: threads only contend on a shared machine
     module = types.ModuleType(f"porting_{name}_{framework}")
     module.__file__ = str(path)
     exec(compile(source, str(path), "exec"), module.__dict__)  # noqa: S102  (our own scripts)
