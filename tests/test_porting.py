@@ -93,13 +93,7 @@ EXPECTATIONS = {
     "custom_function": lambda r: r["values_match"] and r["grads_match"] and r["loss"] < 100,
 }
 
-CASES = [
-    "mlp_digits", "char_bigram", "manual_backprop",
-    pytest.param("sgd_by_hand", marks=pytest.mark.xfail(
-        strict=True, reason="needs engine v2's in-place semantics (issue 10): "
-        "`a -= learning_rate * a.grad` under no_grad must update the leaf in place")),
-    "custom_function",
-]
+CASES = ["mlp_digits", "char_bigram", "manual_backprop", "sgd_by_hand", "custom_function"]
 
 
 @pytest.mark.parametrize("name", CASES)

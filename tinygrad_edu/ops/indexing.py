@@ -11,6 +11,8 @@ from ..backend import xp_of
 class Clone(Function):
     """y = a copy of x (new memory, same values);  dL/dx = dL/dy."""
 
+    elementwise = True
+
     @staticmethod
     def forward(ctx, x):
         return x.copy()

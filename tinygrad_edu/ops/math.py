@@ -10,6 +10,8 @@ from ..backend import xp_of
 class Log2(Function):
     """y = log2 x;  dy/dx = 1 / (x ln 2)."""
 
+    elementwise = True
+
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
@@ -23,6 +25,8 @@ class Log2(Function):
 
 class Log10(Function):
     """y = log10 x;  dy/dx = 1 / (x ln 10)."""
+
+    elementwise = True
 
     @staticmethod
     def forward(ctx, x):
@@ -38,6 +42,8 @@ class Log10(Function):
 class Log1p(Function):
     """y = ln(1 + x), exact for tiny x;  dy/dx = 1 / (1 + x)."""
 
+    elementwise = True
+
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
@@ -51,6 +57,8 @@ class Log1p(Function):
 
 class Expm1(Function):
     """y = e^x - 1, exact for tiny x;  dy/dx = e^x = y + 1."""
+
+    elementwise = True
 
     @staticmethod
     def forward(ctx, x):
@@ -67,6 +75,8 @@ class Expm1(Function):
 class Rounding(Function):
     """y = floor(x), ceil(x), round(x) (half to even) or trunc(x), named by `mode`;
     dy/dx = 0 (the steps are flat; PyTorch's convention at the jumps too)."""
+
+    elementwise = True
 
     @staticmethod
     def forward(ctx, x, mode):
