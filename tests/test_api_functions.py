@@ -48,6 +48,14 @@ def test_reductions_match_torch(name, args, kwargs):
                                getattr(torch, name)(theirs, *args, **kwargs).numpy(), rtol=1e-6)
 
 
+def test_named_tuple_functions_match_torch():
+    ours, theirs = pair([[0.5, -1.5, 2.0], [3.0, 0.0, -1.25]])
+    for name, args in (("max", (1,)), ("min", (0,)), ("sort", (1,)), ("topk", (2,))):
+        result, expected = getattr(tg, name)(ours, *args), getattr(torch, name)(theirs, *args)
+        np.testing.assert_allclose(result.values.numpy(), expected.values.numpy())
+        np.testing.assert_array_equal(result.indices.numpy(), expected.indices.numpy())
+
+
 def test_binary_max_min_and_arithmetic_functions():
     a, ta = pair([1.0, 5.0, -2.0])
     b, tb = pair([2.0, 3.0, -4.0])

@@ -21,9 +21,9 @@ __all__ = [
     "isclose", "isfinite", "isinf", "isnan", "le", "log", "log10", "log1p", "log2", "log_softmax",
     "logsumexp", "lt", "masked_fill", "max", "mean", "meshgrid", "min", "mm", "mul", "multiply",
     "ne", "neg", "negative", "numel", "outer", "permute", "pow", "reciprocal", "relu", "reshape",
-    "round", "rsqrt", "sigmoid", "sign", "sin", "softmax", "sqrt", "square", "squeeze", "std",
-    "sub", "subtract", "sum", "swapaxes", "t", "tanh", "tile", "transpose", "tril", "triu",
-    "true_divide", "trunc", "unbind", "unsqueeze", "var",
+    "round", "rsqrt", "sigmoid", "sign", "sin", "softmax", "sort", "sqrt", "square", "squeeze",
+    "std", "sub", "subtract", "sum", "swapaxes", "t", "tanh", "tile", "topk", "transpose", "tril",
+    "triu", "true_divide", "trunc", "unbind", "unsqueeze", "var",
 ]
 
 
@@ -218,6 +218,16 @@ def argmax(input, *args, **kwargs):  # noqa: A002
 
 def argmin(input, *args, **kwargs):  # noqa: A002
     return _tensor(input, "argmin").argmin(*args, **kwargs)
+
+
+def sort(input, *args, **kwargs):  # noqa: A002
+    """(values, indices), as Tensor.sort."""
+    return _tensor(input, "sort").sort(*args, **kwargs)
+
+
+def topk(input, *args, **kwargs):  # noqa: A002
+    """(values, indices), as Tensor.topk."""
+    return _tensor(input, "topk").topk(*args, **kwargs)
 
 
 def cumsum(input, dim, dtype=None):  # noqa: A002
