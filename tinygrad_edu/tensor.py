@@ -15,7 +15,7 @@ import numpy as np
 
 from . import backend, dtypes
 from .autograd.engine import run_backward
-from .autograd.function import constant, register_tensor_type, version_counter
+from .autograd.function import constant, mark_modified, register_tensor_type, version_counter
 from .autograd.grad_mode import _grad_mode
 from .dtypes import bool_, float32, float64, get_default_dtype, int32, int64
 from .ops.activations import Relu, Sigmoid, Tanh
@@ -331,9 +331,15 @@ class Tensor:
     def _promoted(self, other):
         """(self, other) converted to their common dtype (see dtypes.result_type). NumPy agrees
         with PyTorch when the dtypes match or a float tensor meets a Python number: then
-        nothing is converted (the common case, a couple of attribute reads)."""
-        other = self._operand(other)
+        nothing is converted (the common case, checked first)."""
         dtype = self._data.dtype
+        kind = type(other)
+        if kind is float or kind is int:
+            if dtype.kind == "f":
+                return self, other
+        elif isinstance(other, Tensor) and other._data.dtype == dtype:
+            return self, other
+        other = self._operand(other)
         if isinstance(other, Tensor):
             if other._data.dtype == dtype:
                 return self, other
@@ -468,7 +474,7 @@ class Tensor:
                                f"desired output type {self.dtype}")
         if values is not self._data:
             backend.xp_of(self._data).copyto(self._data, values, casting="unsafe")
-        version_counter(self).value += 1
+        mark_modified(self)
 
     def add_(self, other, alpha=1):
         return self._update("add_", lambda t: t.add(other, alpha), other)

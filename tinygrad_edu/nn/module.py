@@ -14,7 +14,7 @@ updates both.
 from collections import namedtuple
 
 from .. import backend
-from ..autograd.function import version_counter
+from ..autograd.function import mark_modified
 from ..autograd.grad_mode import no_grad
 from ..tensor import RemovableHandle, Tensor, float32, float64
 from .hooks import ModuleHooks, call_with_hooks
@@ -332,7 +332,7 @@ class Module:
                     array = backend.get_backend(target.device).asarray(source,
                                                                        dtype=target.dtype)
                     target._data[...] = array
-                    version_counter(target).value += 1  # an in-place update of the target
+                    mark_modified(target)  # an in-place update of the target
         return IncompatibleKeys(missing, unexpected)
 
     # ----- printing -------------------------------------------------------------------------
