@@ -100,7 +100,7 @@ def multinomial(input, num_samples, replacement=False, generator=None):  # noqa:
         uniform = xp.asarray(rng.random((rows, categories)))
         with np.errstate(divide="ignore"):
             keys = xp.log(uniform) / weights  # -inf where the weight is 0: never drawn
-        samples = xp.argsort(-keys, axis=1, kind="stable")[:, :num_samples]
+        samples = xp.argsort(-keys, axis=1)[:, :num_samples]
     samples = samples.reshape(num_samples) if input.ndim == 1 else samples
     return Tensor._make(samples.astype(np.int64), input.device, False)
 
