@@ -31,3 +31,18 @@ def test_each_measurement_reports_every_framework():
     assert bench.per_op_overhead(1, "cpu", length=20)["tinygrad_edu"] > 0
     peaks = bench.peak_memory(16, 3)
     assert peaks["tinygrad_edu"] > 0 and peaks["hand-written"] > 0
+
+
+def test_lstm_benchmark_runs_the_same_model_in_both_frameworks():
+    import bench_lstm
+
+    ours, step = bench_lstm.make_ours()
+    loss = step().item()
+    assert np.isfinite(loss) and ours.weight_ih_l0.grad is not None
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        return
+    _, torch_step = bench_lstm.make_torch(ours)
+    assert np.isclose(loss, torch_step().item(), rtol=1e-5)
+    assert set(bench_lstm.interleaved_medians({"ours": step}, rounds=1)) == {"ours"}
