@@ -293,6 +293,17 @@ def test_multihead_attention_init_and_errors():
         module(tg.randn(2, 1, 8), tg.randn(2, 1, 8), tg.randn(2, 1, 8), is_causal=True)
 
 
+def test_multihead_attention_dropout_only_in_training():
+    tg.manual_seed(0)
+    module = nn.MultiheadAttention(4, 2, dropout=0.5)
+    x = tg.randn(3, 2, 4)
+    first, second = (module(x, x, x)[1].numpy() for _ in range(2))
+    assert not np.allclose(first, second)
+    module.eval()
+    weights = module(x, x, x)[1].numpy()
+    np.testing.assert_allclose(weights.sum(-1), 1.0, rtol=1e-6)
+
+
 def test_sdpa_errors_as_torch():
     q = tg.randn(2, 3, 4)
     with pytest.raises(RuntimeError, match="attn_mask should not be set when is_causal"):

@@ -125,6 +125,13 @@ def some_masked(rng, shape):
     return mask
 
 
+def one_row_masked(rng, shape):
+    """some_masked with query 1 allowed no key at all (its weights and output are 0)."""
+    mask = some_masked(rng, shape)
+    mask[..., 1, :] = False
+    return mask
+
+
 def _sdpa_dropout(q, k, v):
     tg.manual_seed(0)  # the same mask at every evaluation gradcheck makes
     return F.scaled_dot_product_attention(q, k, v, dropout_p=0.3)
@@ -137,7 +144,8 @@ ATTENTION = [
            (Matmul, Softmax, Mul), _sdpa()[1]),
     _entry("seq_sdpa_bool_mask", *_sdpa()[:1],
            lambda rng: [(*qkv(rng), some_masked(rng, (3, 4))),
-                        (*qkv(rng, batch=(2, 2)), some_masked(rng, (2, 1, 3, 4)))],
+                        (*qkv(rng, batch=(2, 2)), some_masked(rng, (2, 1, 3, 4))),
+                        (*qkv(rng), one_row_masked(rng, (2, 3, 4)))],
            (Matmul, Softmax, Where), _sdpa()[1]),
     _entry("seq_sdpa_float_mask", *_sdpa()[:1],
            lambda rng: [(*qkv(rng), normal(rng, (3, 4)))],

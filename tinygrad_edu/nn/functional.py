@@ -257,7 +257,8 @@ def causal_mask(query_length, key_length, device):
 
 def attention_weights(query, key, attn_mask=None, is_causal=False, scale=None):
     """softmax(q k^T * scale + mask) over the keys: (..., L, S) weights summing to 1 per query.
-    A boolean mask marks the pairs that take part (False: weight 0); a float mask is added."""
+    A boolean mask marks the pairs that take part (False: weight 0; a query that may attend
+    to no key gets all-zero weights, as PyTorch's SDPA); a float mask is added."""
     if is_causal:
         if attn_mask is not None:
             raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be "
@@ -266,12 +267,16 @@ def attention_weights(query, key, attn_mask=None, is_causal=False, scale=None):
     if scale is None:
         scale = 1 / math.sqrt(query.shape[-1])
     scores = query.matmul(key.transpose(-2, -1)) * scale
-    if attn_mask is not None:
-        if attn_mask.dtype.kind == "b":
-            scores = where(attn_mask, scores, -math.inf)
-        else:
-            scores = scores + attn_mask
-    return scores.softmax(-1)
+    if attn_mask is None:
+        return scores.softmax(-1)
+    if attn_mask.dtype.kind != "b":
+        return (scores + attn_mask).softmax(-1)
+    allowed = attn_mask._data
+    any_allowed = Tensor._make(allowed.any(axis=-1, keepdims=True), attn_mask.device, False)
+    # rows with no allowed key: a finite softmax (no 0/0), then zeroed
+    usable = Tensor._make(allowed | ~any_allowed._data, attn_mask.device, False)
+    weights = where(usable, scores, -math.inf).softmax(-1)
+    return where(any_allowed, weights, 0.0)
 
 
 def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0,
