@@ -143,6 +143,8 @@ def test_recurrent_errors_name_the_expected_shape():
         lstm(x, (tg.zeros(1, 2, 4), tg.zeros(2, 2, 4)))
     with pytest.raises(RuntimeError, match=r"Expected hidden\[1\] size \(2, 2, 4\)"):
         lstm(x, (tg.zeros(2, 2, 4), tg.zeros(2, 3, 4)))
+    with pytest.raises(RuntimeError, match=r"hx must be a pair \(h_0, c_0\), each of shape"):
+        lstm(x, tg.zeros(2, 2, 4))
     with pytest.raises(RuntimeError, match=r"Expected hidden size \(1, 2, 4\), got \[2, 2, 4\]"):
         nn.GRU(3, 4)(x, tg.zeros(2, 2, 4))
     with pytest.raises(RuntimeError, match="input_size. Expected 3, got 2"):

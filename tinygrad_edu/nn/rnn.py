@@ -91,6 +91,10 @@ class RNNBase(Module):
         if hx is None:
             return [creation.zeros(*expected, dtype=sequence.dtype, device=sequence.device)
                     for _ in range(count)]
+        if isinstance(hx, tuple | list) != (count == 2) or (count == 2 and len(hx) != 2):
+            expected_hx = "a pair (h_0, c_0)" if count == 2 else "one tensor h_0"
+            raise RuntimeError(f"{type(self).__name__}: hx must be {expected_hx}, each of shape "
+                               f"{expected}")
         given = list(hx) if count == 2 else [hx]
         states = []
         for position, state in enumerate(given):
