@@ -310,3 +310,13 @@ def test_sdpa_errors_as_torch():
     q = tg.randn(2, 3, 4)
     with pytest.raises(RuntimeError, match="attn_mask should not be set when is_causal"):
         F.scaled_dot_product_attention(q, q, q, attn_mask=tg.ones(3, 3).bool(), is_causal=True)
+
+
+def test_torch_state_dicts_load_into_ours():
+    theirs = torch.nn.LSTM(3, 4, num_layers=2, bidirectional=True).double()
+    ours = nn.LSTM(3, 4, num_layers=2, bidirectional=True).double()
+    ours.load_state_dict({name: tg.tensor(value.detach().numpy())
+                          for name, value in theirs.state_dict().items()})
+    x = RNG.standard_normal((5, 2, 3))
+    np.testing.assert_allclose(ours(tg.tensor(x))[0].numpy(),
+                               theirs(torch.tensor(x))[0].detach().numpy(), atol=1e-12)

@@ -40,9 +40,9 @@ def _sum_except(tensor, kept_axes):
 
 
 class LayerNorm(Function):
-    """Over the last k dims (n values per sample): mu = mean(x), var = mean((x - mu)^2),
-    r = 1/sqrt(var + eps), xhat = (x - mu) r,  y = w * xhat + b.
-    Backward with g = dL/dy and gw = g * w (means over the same k dims):
+    """y = w (x - mu) / sqrt(var + eps) + b, mu and (biased) var over the last k dims;
+    with r = 1/sqrt(var + eps), xhat = (x - mu) r, g = dL/dy, gw = g * w (means over the
+    same k dims):
         dL/dx = r (gw - mean(gw) - xhat mean(gw xhat)),
         dL/dw = sum of g xhat over the leading dims,  dL/db = sum of g over the leading dims.
     `weight` and `bias` (of the normalized shape) may be None."""
@@ -81,9 +81,10 @@ def _channel_shape(x_shape):
 
 
 class GroupNorm(Function):
-    """x of shape (N, C, *) with C channels in G groups of C/G: each sample's group (C/G times
-    the spatial size values) is standardized, xhat = (x - mu) r, then y = w_c xhat + b_c per
-    channel c. Backward with g = dL/dy, gw = g * w_c, means over each group:
+    """y = w_c (x - mu) / sqrt(var + eps) + b_c, mu and var per sample and group of channels:
+    x (N, C, *) has its C channels in G groups of C/G, each group's C/G times the spatial size
+    values standardized together: xhat = (x - mu) r, r = 1/sqrt(var + eps). With g = dL/dy,
+    gw = g * w_c and means over each group:
         dL/dx = r (gw - mean(gw) - xhat mean(gw xhat)),
         dL/dw_c = sum of g xhat over batch and space,  dL/db_c = sum of g likewise."""
 
