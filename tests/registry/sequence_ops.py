@@ -13,14 +13,7 @@ import numpy as np
 import tinygrad_edu as tg
 import tinygrad_edu.nn.functional as F
 from tinygrad_edu import nn
-from tinygrad_edu.nn.ops.linear import Linear, LinearBiasGrad, LinearWeightGrad
 from tinygrad_edu.nn.rnn_cells import gru_step, lstm_step, rnn_step
-from tinygrad_edu.ops.elementwise import Add, Mul, Relu, Sigmoid, Tanh, Where
-from tinygrad_edu.ops.embedding import Embedding, EmbeddingScatterAdd
-from tinygrad_edu.ops.layer_norm import GroupNorm, LayerNorm
-from tinygrad_edu.ops.matmul import Matmul
-from tinygrad_edu.ops.shape import Cat, Getitem, Stack
-from tinygrad_edu.ops.softmax import Softmax
 
 from . import OpInfo
 
@@ -39,8 +32,13 @@ def ids(rng, shape, count):
     return np.asarray(rng.integers(0, count, shape), dtype=np.int64)
 
 
-def _entry(name, function, samples, covers, torch_function=None, **options):
-    return OpInfo(name, function, samples, covers, torch_function=torch_function, **options)
+def _entry(name, function, samples, torch_function=None, **options):
+    return OpInfo(name, function, samples, torch_function=torch_function, **options)
+
+
+def _twins(name, functions, samples):
+    """An entry from a pair (ours, PyTorch's)."""
+    return _entry(name, functions[0], samples, functions[1])
 
 
 # ----- embedding ------------------------------------------------------------------------------
@@ -57,12 +55,10 @@ EMBEDDING = [
            lambda rng: [(normal(rng, (5, 3)), ids(rng, (2, 4), 5)),
                         (normal(rng, (4, 2)), ids(rng, (6,), 4)),
                         (normal(rng, (3, 2)), np.array(2, dtype=np.int64))],
-           (Embedding, EmbeddingScatterAdd),
            lambda w, i: _torch().nn.functional.embedding(i, w)),
     _entry("seq_embedding_padding",
            lambda w, i: F.embedding(i, _with_padding_row(w, 1), padding_idx=1),
            lambda rng: [(normal(rng, (4, 3)), np.array([[1, 0, 4], [1, 2, 2]], np.int64))],
-           (Embedding, EmbeddingScatterAdd, Cat),
            lambda w, i: _torch().nn.functional.embedding(i, _with_padding_row(w, 1),
                                                          padding_idx=1)),
 ]
@@ -82,22 +78,18 @@ def _group_norm(groups):
 
 
 NORMALIZATION = [
-    _entry("seq_layer_norm", *_layer_norm((4,))[:1],
+    _twins("seq_layer_norm", _layer_norm((4,)),
            lambda rng: [(normal(rng, (2, 3, 4)), normal(rng, (4,)), normal(rng, (4,))),
                         (normal(rng, (4,)), normal(rng, (4,)), normal(rng, (4,))),
-                        (normal(rng, (3, 4)), normal(rng, (4,)))],
-           (LayerNorm,), _layer_norm((4,))[1]),
-    _entry("seq_layer_norm_2d_no_affine", *_layer_norm((3, 2), eps=1e-3)[:1],
-           lambda rng: [(normal(rng, (2, 3, 2)),)],
-           (LayerNorm,), _layer_norm((3, 2), eps=1e-3)[1]),
-    _entry("seq_group_norm", *_group_norm(2)[:1],
+                        (normal(rng, (3, 4)), normal(rng, (4,)))]),
+    _twins("seq_layer_norm_2d_no_affine", _layer_norm((3, 2), eps=1e-3),
+           lambda rng: [(normal(rng, (2, 3, 2)),)]),
+    _twins("seq_group_norm", _group_norm(2),
            lambda rng: [(normal(rng, (2, 4, 3)), normal(rng, (4,)), normal(rng, (4,))),
                         (normal(rng, (3, 4)),),
-                        (normal(rng, (1, 2, 2, 2)), normal(rng, (2,)), normal(rng, (2,)))],
-           (GroupNorm,), _group_norm(2)[1]),
-    _entry("seq_group_norm_instance", *_group_norm(3)[:1],
-           lambda rng: [(normal(rng, (2, 3, 4)), normal(rng, (3,)), normal(rng, (3,)))],
-           (GroupNorm,), _group_norm(3)[1]),
+                        (normal(rng, (1, 2, 2, 2)), normal(rng, (2,)), normal(rng, (2,)))]),
+    _twins("seq_group_norm_instance", _group_norm(3),
+           lambda rng: [(normal(rng, (2, 3, 4)), normal(rng, (3,)), normal(rng, (3,)))]),
 ]
 
 # ----- attention ------------------------------------------------------------------------------
@@ -138,22 +130,17 @@ def _sdpa_dropout(q, k, v):
 
 
 ATTENTION = [
-    _entry("seq_sdpa", *_sdpa()[:1],
+    _twins("seq_sdpa", _sdpa(),
            lambda rng: [qkv(rng), qkv(rng, batch=(2, 2), length=2, source=3),
-                        qkv(rng, batch=())],
-           (Matmul, Softmax, Mul), _sdpa()[1]),
-    _entry("seq_sdpa_bool_mask", *_sdpa()[:1],
+                        qkv(rng, batch=())]),
+    _twins("seq_sdpa_bool_mask", _sdpa(),
            lambda rng: [(*qkv(rng), some_masked(rng, (3, 4))),
                         (*qkv(rng, batch=(2, 2)), some_masked(rng, (2, 1, 3, 4))),
-                        (*qkv(rng), one_row_masked(rng, (2, 3, 4)))],
-           (Matmul, Softmax, Where), _sdpa()[1]),
-    _entry("seq_sdpa_float_mask", *_sdpa()[:1],
-           lambda rng: [(*qkv(rng), normal(rng, (3, 4)))],
-           (Matmul, Softmax, Add), _sdpa()[1]),
-    _entry("seq_sdpa_causal_scale", *_sdpa(is_causal=True, scale=0.7)[:1],
-           lambda rng: [qkv(rng, source=3), qkv(rng, length=4, source=4)],
-           (Matmul, Softmax, Where), _sdpa(is_causal=True, scale=0.7)[1]),
-    _entry("seq_sdpa_dropout", _sdpa_dropout, lambda rng: [qkv(rng)], (Matmul, Softmax, Mul),
+                        (*qkv(rng), one_row_masked(rng, (2, 3, 4)))]),
+    _twins("seq_sdpa_float_mask", _sdpa(), lambda rng: [(*qkv(rng), normal(rng, (3, 4)))]),
+    _twins("seq_sdpa_causal_scale", _sdpa(is_causal=True, scale=0.7),
+           lambda rng: [qkv(rng, source=3), qkv(rng, length=4, source=4)]),
+    _entry("seq_sdpa_dropout", _sdpa_dropout, lambda rng: [qkv(rng)],
            note="random dropout mask drawn from tg's generator: no PyTorch twin"),
 ]
 
@@ -182,18 +169,16 @@ def cell_samples(gates, state_count, bias=True):
     return make
 
 
-STEP_OPS = (Linear, LinearWeightGrad, LinearBiasGrad, Add, Mul, Sigmoid, Tanh, Getitem)
-
 STEPS = [
-    _entry("seq_lstm_step", _lstm_step, cell_samples(4, 2), STEP_OPS,
+    _entry("seq_lstm_step", _lstm_step, cell_samples(4, 2),
            lambda x, h, c, *weights: _torch().lstm_cell(x, (h, c), *weights)),
-    _entry("seq_gru_step", _gru_step, cell_samples(3, 1), STEP_OPS,
+    _entry("seq_gru_step", _gru_step, cell_samples(3, 1),
            lambda x, h, *weights: _torch().gru_cell(x, h, *weights)),
-    _entry("seq_gru_step_no_bias", _gru_step, cell_samples(3, 1, bias=False), STEP_OPS,
+    _entry("seq_gru_step_no_bias", _gru_step, cell_samples(3, 1, bias=False),
            lambda x, h, *weights: _torch().gru_cell(x, h, *weights)),
-    _entry("seq_rnn_tanh_step", _rnn_step("tanh"), cell_samples(1, 1), STEP_OPS,
+    _entry("seq_rnn_tanh_step", _rnn_step("tanh"), cell_samples(1, 1),
            lambda x, h, *weights: _torch().rnn_tanh_cell(x, h, *weights)),
-    _entry("seq_rnn_relu_step", _rnn_step("relu"), cell_samples(1, 1), (*STEP_OPS, Relu),
+    _entry("seq_rnn_relu_step", _rnn_step("relu"), cell_samples(1, 1),
            lambda x, h, *weights: _torch().rnn_relu_cell(x, h, *weights)),
 ]
 
@@ -238,36 +223,35 @@ def _flat(result):
     return tuple(flat)
 
 
-def module_entry(name, build, torch_name, call, samples, covers, **options):
+def module_entry(name, build, torch_name, call, samples, **options):
     pair = SameModule(build, torch_name, call, **options)
-    return _entry(name, lambda *t: _flat(pair.ours(*t)), samples, covers,
-                  lambda *t: _flat(pair.theirs(*t)))
+    return _twins(name, (lambda *t: _flat(pair.ours(*t)), lambda *t: _flat(pair.theirs(*t))),
+                  samples)
 
 
-RECURRENT = (Linear, Sigmoid, Tanh, Getitem, Stack)
 MODULES = [
     module_entry("seq_lstm_bidirectional_2_layers", nn.LSTM, "LSTM", lambda m, x: m(x),
-                 lambda rng: [(normal(rng, (3, 2, 2)),)], (*RECURRENT, Cat),
+                 lambda rng: [(normal(rng, (3, 2, 2)),)],
                  input_size=2, hidden_size=2, num_layers=2, bidirectional=True),
     module_entry("seq_lstm_batch_first_states", nn.LSTM, "LSTM",
                  lambda m, x, h, c: m(x, (h, c)),
                  lambda rng: [(normal(rng, (2, 3, 2)), normal(rng, (1, 2, 3)),
-                               normal(rng, (1, 2, 3)))], RECURRENT,
+                               normal(rng, (1, 2, 3)))],
                  input_size=2, hidden_size=3, batch_first=True),
     module_entry("seq_gru_unbatched_2_layers", nn.GRU, "GRU", lambda m, x, h: m(x, h),
-                 lambda rng: [(normal(rng, (3, 2)), normal(rng, (2, 2)))], RECURRENT,
+                 lambda rng: [(normal(rng, (3, 2)), normal(rng, (2, 2)))],
                  input_size=2, hidden_size=2, num_layers=2, bias=False),
     module_entry("seq_rnn_relu_bidirectional", nn.RNN, "RNN", lambda m, x: m(x),
-                 lambda rng: [(normal(rng, (3, 2, 2)),)], (*RECURRENT, Relu, Cat),
+                 lambda rng: [(normal(rng, (3, 2, 2)),)],
                  input_size=2, hidden_size=3, nonlinearity="relu", bidirectional=True),
     module_entry("seq_lstm_cell_unbatched", nn.LSTMCell, "LSTMCell",
                  lambda m, x, h, c: m(x, (h, c)),
                  lambda rng: [(normal(rng, (3,)), normal(rng, (2,)), normal(rng, (2,)))],
-                 RECURRENT, input_size=3, hidden_size=2),
+                 input_size=3, hidden_size=2),
     module_entry("seq_mha_self", nn.MultiheadAttention, "MultiheadAttention",
                  lambda m, x: m(x, x, x),
                  lambda rng: [(normal(rng, (3, 2, 4)),), (normal(rng, (3, 4)),)],
-                 (Linear, Matmul, Softmax), embed_dim=4, num_heads=2),
+                 embed_dim=4, num_heads=2),
     module_entry("seq_mha_masks", nn.MultiheadAttention, "MultiheadAttention",
                  lambda m, q, k, v, mask, padding: m(q, k, v, attn_mask=mask,
                                                      key_padding_mask=padding,
@@ -275,12 +259,12 @@ MODULES = [
                  lambda rng: [(*qkv(rng, length=3, source=4, dim=4, value_dim=4),
                                ~some_masked(rng, (3, 4)), np.array([[False] * 4,
                                                                     [False] * 3 + [True]]))],
-                 (Linear, Matmul, Softmax, Add), embed_dim=4, num_heads=2, batch_first=True),
+                 embed_dim=4, num_heads=2, batch_first=True),
     module_entry("seq_mha_float_mask_no_weights", nn.MultiheadAttention, "MultiheadAttention",
                  lambda m, q, k, v, mask: m(q, k, v, attn_mask=mask, need_weights=False),
                  lambda rng: [(normal(rng, (3, 2, 4)), normal(rng, (4, 2, 4)),
                                normal(rng, (4, 2, 4)), normal(rng, (3, 4)))],
-                 (Linear, Matmul, Softmax, Add), embed_dim=4, num_heads=1, bias=False),
+                 embed_dim=4, num_heads=1, bias=False),
 ]
 
 OPS = [*EMBEDDING, *NORMALIZATION, *ATTENTION, *STEPS, *MODULES]

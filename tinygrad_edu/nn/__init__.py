@@ -38,6 +38,7 @@ from .losses import (
     NLLLoss,
 )
 from .module import Module
+from .module_lists import ModuleDict, ModuleList, ParameterDict, ParameterList
 from .normalization import GroupNorm, LayerNorm
 from .parameter import Parameter
 from .rnn import GRU, LSTM, RNN
@@ -46,8 +47,9 @@ from .rnn_cells import GRUCell, LSTMCell, RNNCell
 __all__ = [
     "ELU", "GELU", "ArcTan", "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "CrossEntropyLoss",
     "Dropout", "Flatten", "HuberLoss", "Identity", "L1Loss", "LeakyReLU", "Linear", "LogSoftmax",
-    "MSELoss", "Module", "MultiMarginLoss", "NLLLoss", "PReLU", "Parameter", "ReLU", "Sequential",
-    "SiLU", "Sigmoid", "Softmax", "Softplus", "Step", "Tanh", "functional", "init", "utils",
+    "MSELoss", "Module", "ModuleDict", "ModuleList", "MultiMarginLoss", "NLLLoss", "PReLU",
+    "Parameter", "ParameterDict", "ParameterList", "ReLU", "Sequential", "SiLU",
+    "Sigmoid", "Softmax", "Softplus", "Step", "Tanh", "functional", "init", "utils",
     "GRU", "LSTM", "RNN", "Embedding", "GRUCell", "GroupNorm", "LSTMCell", "LayerNorm",
     "MultiheadAttention", "RNNCell",
 ]

@@ -3,16 +3,20 @@ losses and sequence ops (embedding, normalization, attention). Modules hold para
 call these; you can call them directly too.
 
 Activations are composed from Tensor ops where that is cheap and stable; softplus, ELU, the
-normal CDF inside GELU, arctan and the step have their own ops in nn/ops/activations.py.
+normal CDF inside GELU, arctan and the step have their own ops in ops/activations.py.
 The losses live in nn/loss_functions.py and are re-exported here.
 """
 
 import math
 
+from ..autograd.function import constant
 from ..backend import get_backend, to_numpy, xp_of
 from ..combine import where
+from ..ops.activations import ELU, ArcTan, NormalCdf, Softplus, Step
 from ..ops.embedding import Embedding
 from ..ops.layer_norm import GroupNorm, LayerNorm
+from ..ops.linalg import Linear as LinearFunction
+from ..ops.normalization import BatchNorm, channel_shape
 from ..tensor import Tensor, float32, int64
 from .loss_functions import (
     binary_cross_entropy,
@@ -24,9 +28,6 @@ from .loss_functions import (
     multi_margin_loss,
     nll_loss,
 )
-from .ops.activations import ELU, ArcTan, NormalCdf, Softplus, Step
-from .ops.batchnorm import BatchNorm, channel_shape
-from .ops.linear import Linear as LinearFunction
 
 # ----- layers -------------------------------------------------------------------------------
 
@@ -78,8 +79,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
             raise ValueError(f"batch_norm: expected more than 1 value per channel when "
                              f"training, got input of shape {input.shape}")
         return BatchNorm.apply(input, weight, bias, eps,
-                               None if running_mean is None else running_mean.data,
-                               None if running_var is None else running_var.data, momentum)
+                               None if running_mean is None else running_mean._data,
+                               None if running_var is None else running_var._data, momentum)
     if running_mean is None or running_var is None:
         raise ValueError("batch_norm: running_mean and running_var are required when "
                          "training=False")
@@ -104,7 +105,7 @@ def relu(input):  # noqa: A002
 def leaky_relu(input, negative_slope=0.01):  # noqa: A002
     """y = x for x > 0, negative_slope * x otherwise: x times a piecewise-constant factor,
     so dy/dx is that factor (negative_slope at 0, as PyTorch)."""
-    data = input.data
+    data = input._data
     factor = xp_of(data).where(data > 0, 1.0, negative_slope).astype(data.dtype)
     return input * Tensor._make(factor, input.device, False)
 
@@ -216,7 +217,7 @@ def one_hot(tensor, num_classes=-1):
         if int(to_numpy(values.max())) >= num_classes:
             raise RuntimeError("Class values must be smaller than num_classes.")
     encoded = (values[..., None] == xp.arange(num_classes)).astype(xp.int64)
-    return Tensor._make(encoded, tensor.device, False)
+    return constant(encoded, tensor.device)
 
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):  # noqa: A002
@@ -252,7 +253,7 @@ def causal_mask(query_length, key_length, device):
     """Boolean (L, S): position i may attend to keys 0..i (the lower triangle, top-left
     aligned, as PyTorch's is_causal)."""
     xp = get_backend(device).xp
-    return Tensor._make(xp.tri(query_length, key_length, dtype=bool), device, False)
+    return constant(xp.tri(query_length, key_length, dtype=bool), device)
 
 
 def attention_weights(query, key, attn_mask=None, is_causal=False, scale=None):
@@ -272,9 +273,9 @@ def attention_weights(query, key, attn_mask=None, is_causal=False, scale=None):
     if attn_mask.dtype.kind != "b":
         return (scores + attn_mask).softmax(-1)
     allowed = attn_mask._data
-    any_allowed = Tensor._make(allowed.any(axis=-1, keepdims=True), attn_mask.device, False)
+    any_allowed = constant(allowed.any(axis=-1, keepdims=True), attn_mask.device)
     # rows with no allowed key: a finite softmax (no 0/0), then zeroed
-    usable = Tensor._make(allowed | ~any_allowed._data, attn_mask.device, False)
+    usable = constant(allowed | ~any_allowed._data, attn_mask.device)
     weights = where(usable, scores, -math.inf).softmax(-1)
     return where(any_allowed, weights, 0.0)
 

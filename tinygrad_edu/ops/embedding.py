@@ -1,8 +1,7 @@
 """The embedding lookup (rows of a table picked by integer ids) and its adjoint, a scatter-add."""
 
-from ..autograd.function import Function
+from ..autograd.function import Function, constant
 from ..backend import device_of, get_backend, xp_of
-from ..tensor import Tensor
 
 
 def check_ids(indices, num_embeddings):
@@ -65,5 +64,5 @@ class EmbeddingScatterAdd(Function):
         gathered = Embedding.apply(grad_grad, indices, None)
         if ctx.padding_idx is not None:
             keep = (indices._data != ctx.padding_idx)[..., None].astype(grad_grad.dtype)
-            gathered = gathered * Tensor._make(keep, grad_grad.device, False)
+            gathered = gathered * constant(keep, grad_grad.device)
         return gathered, None, None, None
