@@ -320,3 +320,33 @@ def test_fit_reads_the_device_once_per_epoch_not_per_batch():
     syncs = strict_cupy.host_syncs() - before
     assert syncs <= 2 * 2, strict_cupy.sync_sites(before)  # loss and accuracy, per epoch
     assert len(history.train_loss) == 2 and 0.0 <= history.train_accuracy[-1] <= 1.0
+
+
+def test_index_select_and_gather_check_bounds_on_every_device(device):
+    x = tg.arange(6, device=device).reshape(2, 3).float()
+    with pytest.raises(IndexError, match="out of bounds for axis 1 with size 3"):
+        x.index_select(1, tg.tensor([0, 3], device=device))
+    with pytest.raises(IndexError, match="out of bounds for axis 1 with size 3"):
+        x.gather(1, tg.tensor([[0], [-4]], device=device))
+    np.testing.assert_array_equal(x.gather(1, tg.tensor([[2], [0]], device=device)).numpy(),
+                                  [[2.0], [3.0]])
+
+
+def test_an_embedding_id_out_of_range_raises_on_cpu_and_gives_nan_on_a_gpu(device):
+    tg.manual_seed(0)
+    layer = nn.Embedding(4, 3).to(device)
+    ids = tg.tensor([1, 4], device=device)
+    if device == "cpu":
+        with pytest.raises(IndexError, match="token id 4"):
+            layer(ids)
+        return
+    rows = layer(ids).numpy()
+    assert np.isfinite(rows[0]).all() and np.isnan(rows[1]).all()
+
+
+def test_random_fills_use_only_what_cupys_generator_has(device):
+    tg.manual_seed(0)
+    uniform = tg.empty(2000, device=device).uniform_(2.0, 3.0).numpy()
+    normal = tg.empty(2000, device=device).normal_(5.0, 0.5).numpy()
+    assert uniform.min() >= 2.0 and uniform.max() < 3.0 and abs(uniform.mean() - 2.5) < 0.03
+    assert abs(normal.mean() - 5.0) < 0.05 and abs(normal.std() - 0.5) < 0.05

@@ -326,18 +326,18 @@ class ndarray:  # noqa: N801  (CuPy's name)
 
 # ----- module functions (only names that CuPy has) ----------------------------------------------
 _FUNCTIONS = """
-abs absolute add all allclose amax amin any arange arccos arccosh arcsin arcsinh arctan
-arctan2 arctanh argmax argmin argsort argwhere around array_equal atleast_1d atleast_2d
-bincount broadcast_arrays broadcast_to cbrt ceil clip concatenate copy copysign cos cosh
-copyto count_nonzero cumprod cumsum diag diagonal diff divide dot einsum empty empty_like equal exp
+abs absolute add all allclose amax amin any arange arccos arccosh arcsin arcsinh arctan arctan2
+arctanh argmax argmin argsort argwhere around array_equal atleast_1d atleast_2d bincount
+broadcast_arrays broadcast_to cbrt ceil clip concatenate copy copysign cos cosh copyto
+count_nonzero cumprod cumsum diag diagonal diff divide dot einsum empty empty_like equal exp
 exp2 expand_dims expm1 eye flip fliplr floor floor_divide fmax fmin fmod full full_like greater
-greater_equal hstack hypot identity isclose isfinite isinf isnan kron less less_equal linspace
-log log10 log1p log2 logaddexp logical_and logical_not logical_or logical_xor matmul max maximum
-mean median min minimum mod moveaxis multiply negative nonzero not_equal ones ones_like outer pad
-power prod put ravel reciprocal remainder repeat reshape rint round searchsorted sign signbit sin
-sinh sort split sqrt square squeeze stack std subtract sum swapaxes take_along_axis tan tanh
-tensordot tile trace transpose tril triu true_divide trunc unique var vstack where zeros
-zeros_like
+greater_equal histogram hstack hypot identity isclose isfinite isinf isnan kron less less_equal
+linspace log log10 log1p log2 logaddexp logical_and logical_not logical_or logical_xor matmul
+max maximum mean median min minimum mod moveaxis multiply negative nonzero not_equal ones
+ones_like outer pad power prod put ravel reciprocal remainder repeat reshape rint round
+searchsorted sign signbit sin sinh sort split sqrt square squeeze stack std subtract sum
+swapaxes take_along_axis tan tanh tensordot tile trace transpose tri tril triu true_divide
+trunc unique var vstack where zeros zeros_like
 """.split()
 
 
@@ -389,6 +389,13 @@ def _unwrap_host_data(data):
     if isinstance(data, ndarray):
         return data._host
     return data
+
+
+def from_dlpack(array):
+    """A device array sharing the memory of another library's device array (DLPack)."""
+    if isinstance(array, ndarray):
+        return array
+    raise TypeError(f"from_dlpack: the stand-in only shares its own arrays, got {type(array)}")
 
 
 def asnumpy(a, stream=None):
