@@ -102,13 +102,6 @@ class Tensor:
         if requires_grad:
             self.requires_grad_(True)
 
-    @classmethod
-    def _make(cls, data, device, requires_grad):
-        """Wrap an array the ops produced, without copying or checking (the hot path)."""
-        tensor = constant(data, device)
-        tensor.requires_grad = requires_grad
-        return tensor
-
     # ----- the raw array and its properties -------------------------------------------------
     @property
     def data(self):
@@ -587,7 +580,7 @@ class Tensor:
     # ----- comparisons: boolean tensors, no gradient ----------------------------------------
     def _compare(self, other, compare):
         other = other._data if isinstance(other, Tensor) else other
-        return Tensor._make(compare(self._data, other), self.device, False)
+        return constant(compare(self._data, other), self.device)
 
     def __lt__(self, other):
         return self._compare(other, lambda a, b: a < b)
@@ -610,7 +603,7 @@ class Tensor:
     def __invert__(self):
         if self.dtype != bool_:
             raise TypeError(f"~: only boolean tensors can be inverted, got dtype {self.dtype}")
-        return Tensor._make(~self._data, self.device, False)
+        return constant(~self._data, self.device)
 
     def __and__(self, other):
         return self._compare(other, lambda a, b: a & b)
@@ -619,10 +612,10 @@ class Tensor:
         return self._compare(other, lambda a, b: a | b)
 
     def any(self):
-        return Tensor._make(self._data.any(), self.device, False)
+        return constant(self._data.any(), self.device)
 
     def all(self):
-        return Tensor._make(self._data.all(), self.device, False)
+        return constant(self._data.all(), self.device)
 
     # ----- elementwise ----------------------------------------------------------------------
     def exp(self):
