@@ -107,13 +107,6 @@ class Tensor:
         if requires_grad:
             self.requires_grad_(True)
 
-    @classmethod
-    def _make(cls, data, device, requires_grad):
-        """Wrap an array the ops produced, without copying or checking (the hot path)."""
-        tensor = constant(data, device)
-        tensor.requires_grad = requires_grad
-        return tensor
-
     # ----- the raw array and its properties -------------------------------------------------
     @property
     def data(self):
@@ -599,7 +592,7 @@ class Tensor:
                     f"but found tensors on '{self.device}' and '{other.device}'"
                 )
             other = other._data
-        return Tensor._make(compare(self._data, other), self.device, False)
+        return constant(compare(self._data, other), self.device)
 
     def __lt__(self, other):
         return self._compare(other, operator.lt)
@@ -622,7 +615,7 @@ class Tensor:
     def __invert__(self):
         if self.dtype != bool_:
             raise TypeError(f"~: only boolean tensors can be inverted, got dtype {self.dtype}")
-        return Tensor._make(~self._data, self.device, False)
+        return constant(~self._data, self.device)
 
     def __and__(self, other):
         return self._compare(other, operator.and_)
@@ -631,10 +624,10 @@ class Tensor:
         return self._compare(other, operator.or_)
 
     def any(self):
-        return Tensor._make(self._data.any(), self.device, False)
+        return constant(self._data.any(), self.device)
 
     def all(self):
-        return Tensor._make(self._data.all(), self.device, False)
+        return constant(self._data.all(), self.device)
 
     # ----- elementwise ----------------------------------------------------------------------
     def exp(self):

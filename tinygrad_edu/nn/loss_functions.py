@@ -8,6 +8,7 @@ class indices of shape (N,), () or (N, d1, ...).
 
 import math
 
+from ..autograd.function import constant
 from ..backend import device_of, xp_of
 from ..ops.losses import BinaryCrossEntropy, BinaryCrossEntropyWithLogits, CrossEntropy
 from ..ops.shape import Getitem
@@ -180,7 +181,7 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):  
         sample_weight *= class_weight[safe_target]
     picked = Getitem.apply(rows, (xp.arange(len(targets)), safe_target))  # in range: no check
     factor = -sample_weight if out_of_range is None else -sample_weight * out_of_range
-    losses = picked * Tensor._make(factor.astype(input.dtype), input.device, False)
+    losses = picked * constant(factor.astype(input.dtype), input.device)
     if reduction == "none":
         return losses.reshape(shape)
     if reduction == "sum":
@@ -191,8 +192,7 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):  
     counted = total_weight != 0
     scale = xp.where(counted, 1 / xp.where(counted, total_weight, 1), 0).astype(input.dtype)
     nan_if_empty = xp.where(counted, 0.0, math.nan).astype(input.dtype)
-    return (losses.sum() * Tensor._make(scale, input.device, False)
-            + Tensor._make(nan_if_empty, input.device, False))
+    return losses.sum() * constant(scale, input.device) + constant(nan_if_empty, input.device)
 
 
 def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, reduction="mean"):  # noqa: A002
@@ -221,5 +221,5 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, reduction="me
         others *= class_weight[targets][:, None]
     if out_of_range is not None:
         others *= out_of_range[:, None]
-    losses = (hinge * Tensor._make(others * (1 / classes), input.device, False)).sum(1)
+    losses = (hinge * constant(others * (1 / classes), input.device)).sum(1)
     return _reduce(losses.reshape(shape), reduction)
