@@ -73,10 +73,15 @@ def test_only_cupys_names_exist():
     assert rng.standard_normal((2, 2), dtype=np.float32).dtype == np.float32
 
 
+def _assign_by_mask(x):
+    x[x > 1] = 0
+
+
 @pytest.mark.parametrize("read", [
     lambda x: x.get(), lambda x: cp.asnumpy(x), lambda x: x.sum().item(),
     lambda x: float(x[0]), lambda x: int(x[0]), lambda x: bool(x[0]), lambda x: x.tolist(),
-    lambda x: repr(x),
+    lambda x: repr(x), lambda x: x[x > 1], _assign_by_mask, lambda x: x.nonzero(),
+    lambda x: cp.unique(x),
 ])
 def test_every_host_read_is_counted_once(read):
     x = cp.arange(3, dtype=cp.float32)

@@ -9,8 +9,10 @@ on a real GPU:
   - only names that CuPy has exist (module functions, `random.Generator` methods, `cuda`,
     `linalg`, and in `cupyx`: `scatter_add`, `scipy.special.erf`)
 It counts host synchronisations (reads of device data by the host: `.get()`, `asnumpy`,
-`.item()`, `float()`, `int()`, `bool()`, `tolist()`, printing), so tests can hold a training
-step to a sync budget: `host_syncs()` and `sync_sites()`.
+`.item()`, `float()`, `int()`, `bool()`, `tolist()`, printing; and, as in CuPy, whatever
+needs the number of True entries of a mask before it can allocate its result: boolean-mask
+indexing and assignment, `nonzero`, `argwhere`, `unique`), so tests can hold a training step
+to a sync budget: `host_syncs()` and `sync_sites()`.
 
 Only tests import this package; `tests/conftest.py` installs it as the "cuda" backend with
 `tinygrad_edu.backend.register_backend` when no real GPU is available.
@@ -97,9 +99,13 @@ def _host_index_part(part):
 
 def _wrapping_index(index, shape):
     """`index` for the host array, with out-of-range integer-array entries taken modulo the
-    size of their axis (CuPy's behaviour: it never checks bounds on the device)."""
+    size of their axis (CuPy's behaviour: it never checks bounds on the device). A boolean
+    mask is a host sync, as in CuPy (it counts the True entries to size the result)."""
     parts = index if isinstance(index, tuple) else (index,)
     parts = [_host_index_part(part) for part in parts]
+    if builtins.any(isinstance(part, np.ndarray) and part.dtype == np.bool_ and part.ndim
+           for part in parts):
+        _record_sync()
 
     def consumed(part):
         if part is None or part is Ellipsis:
@@ -169,6 +175,8 @@ def _in_place(name):
 
 def _method(name):
     def method(self, *args, **kwargs):
+        if name in _SYNCING:
+            _record_sync()
         args, kwargs = _unwrap_all(args, kwargs, f"ndarray.{name}")
         return _wrap(getattr(self._host, name)(*args, **kwargs))
 
@@ -341,10 +349,15 @@ trunc unique var vstack where zeros zeros_like
 """.split()
 
 
+_SYNCING = {"nonzero", "argwhere", "unique"}  # their result's size depends on the data
+
+
 def _function(name):
     host_function = getattr(np, name)
 
     def function(*args, **kwargs):
+        if name in _SYNCING:
+            _record_sync()
         host_args, host_kwargs = _unwrap_all(args, kwargs, name)
         out = kwargs.get("out")
         result = host_function(*host_args, **host_kwargs)
