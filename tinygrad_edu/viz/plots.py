@@ -3,7 +3,7 @@
 Each function returns a `matplotlib.figure.Figure` and, given `path=`, also saves it (the
 format follows the file's suffix). Figures are made with `Figure` and the Agg canvas directly,
 never through pyplot, so they work on a headless machine and leave pyplot's state alone; in
-Jupyter a returned Figure displays inline.
+Jupyter a returned Figure displays inline as a PNG (see `NotebookFigure`).
 """
 
 import math
@@ -20,11 +20,12 @@ def _new_figure(figsize, columns=1):
     """A Figure on the Agg canvas (no display needed) and its list of axes."""
     try:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
+
+        from .notebook_figure import NotebookFigure
     except ImportError as error:
         raise ImportError("viz plots need matplotlib: `pip install matplotlib` (or `pip install "
                           "tinygrad_edu[viz]`)") from error
-    figure = Figure(figsize=figsize, dpi=DPI, layout="constrained")
+    figure = NotebookFigure(figsize=figsize, dpi=DPI, layout="constrained")
     FigureCanvasAgg(figure)
     return figure, [figure.add_subplot(1, columns, index + 1) for index in range(columns)]
 
