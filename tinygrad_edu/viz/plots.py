@@ -143,6 +143,8 @@ def plot_optimizer_trajectories(loss_fn, trajectories, x_range=None, y_range=Non
     default the trajectories' extent plus a margin. minimum: an optional (x, y) to mark.
     Contour levels are spaced geometrically above the lowest loss on the grid, so the valley
     floor shows as well as the steep walls. Points are marked on paths of at most 60 steps.
+    The picture shows only the window: a path that goes outside it is cut at its edge, and
+    its legend entry says "(leaves the frame)". The legend sits beside the plot, off the paths.
     """
     paths = {}
     for name, points in trajectories.items():
@@ -170,8 +172,11 @@ def plot_optimizer_trajectories(loss_fn, trajectories, x_range=None, y_range=Non
     ax.contour(grid_x, grid_y, surface, levels=contour_levels, cmap="viridis", linewidths=0.7)
     for index, (name, points) in enumerate(paths.items()):
         color = f"C{index % 10}"  # one colour per optimizer, its start dot and end star alike
+        inside = ((points[:, 0] >= x_range[0]) & (points[:, 0] <= x_range[1])
+                  & (points[:, 1] >= y_range[0]) & (points[:, 1] <= y_range[1]))
+        label = name if inside.all() else f"{name} (leaves the frame)"
         ax.plot(points[:, 0], points[:, 1], "o-" if len(points) <= 60 else "-", color=color,
-                markersize=2.5, linewidth=1.5, label=name)
+                markersize=2.5, linewidth=1.5, label=label)
         ax.plot(*points[0], "o", color=color, markersize=7)
         ax.plot(*points[-1], "*", color=color, markersize=12)
     if minimum is not None:
@@ -181,7 +186,7 @@ def plot_optimizer_trajectories(loss_fn, trajectories, x_range=None, y_range=Non
     ax.set_xlabel("x")
     ax.set_ylabel("y")
     ax.set_title(title)
-    ax.legend()
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1), fontsize="small")
     return _finish(figure, path)
 
 
