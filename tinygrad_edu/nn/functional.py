@@ -2,7 +2,7 @@
 and losses. Modules hold parameters and call these; you can call them directly too.
 
 Activations are composed from Tensor ops where that is cheap and stable; softplus, ELU, the
-normal CDF inside GELU, arctan and the step have their own ops in nn/ops/activations.py.
+normal CDF inside GELU, arctan and the step have their own ops in ops/activations.py.
 The losses live in nn/loss_functions.py and are re-exported here.
 """
 
@@ -10,6 +10,9 @@ import math
 
 from ..backend import get_backend, xp_of
 from ..combine import where
+from ..ops.activations import ELU, ArcTan, NormalCdf, Softplus, Step
+from ..ops.linalg import Linear as LinearFunction
+from ..ops.normalization import BatchNorm, channel_shape
 from ..tensor import Tensor, float32
 from .loss_functions import (
     binary_cross_entropy,
@@ -21,9 +24,6 @@ from .loss_functions import (
     multi_margin_loss,
     nll_loss,
 )
-from .ops.activations import ELU, ArcTan, NormalCdf, Softplus, Step
-from .ops.batchnorm import BatchNorm, channel_shape
-from .ops.linear import Linear as LinearFunction
 
 # ----- layers -------------------------------------------------------------------------------
 
@@ -75,8 +75,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
             raise ValueError(f"batch_norm: expected more than 1 value per channel when "
                              f"training, got input of shape {input.shape}")
         return BatchNorm.apply(input, weight, bias, eps,
-                               None if running_mean is None else running_mean.data,
-                               None if running_var is None else running_var.data, momentum)
+                               None if running_mean is None else running_mean._data,
+                               None if running_var is None else running_var._data, momentum)
     if running_mean is None or running_var is None:
         raise ValueError("batch_norm: running_mean and running_var are required when "
                          "training=False")
@@ -101,7 +101,7 @@ def relu(input):  # noqa: A002
 def leaky_relu(input, negative_slope=0.01):  # noqa: A002
     """y = x for x > 0, negative_slope * x otherwise: x times a piecewise-constant factor,
     so dy/dx is that factor (negative_slope at 0, as PyTorch)."""
-    data = input.data
+    data = input._data
     factor = xp_of(data).where(data > 0, 1.0, negative_slope).astype(data.dtype)
     return input * Tensor._make(factor, input.device, False)
 

@@ -10,6 +10,7 @@ and each edge the step at which a gradient flowed back along it, counting from 1
 nearest the output (the engine's `backward_index` + 1).
 """
 
+from ..tensor import Tensor
 from . import dot
 from .graph_model import build_graph_model
 from .summary import format_shape, summarize_tensor
@@ -97,7 +98,8 @@ def graph_to_dot(tensor, params=None, show_values=True, show_grads=True,
     for tensor_node in model.tensors:
         lines = tensor_header(tensor_node)
         if show_values:
-            lines.append(summarize_tensor(tensor_node.tensor))
+            lines.append(summarize_tensor(tensor_node.tensor)
+                         if isinstance(tensor_node.tensor, Tensor) else "(freed by backward)")
         grad = tensor_node.tensor.grad
         if show_grads and grad is not None:
             lines.append("grad " + summarize_tensor(grad))

@@ -5,6 +5,10 @@ every tensor of the graph: a tensor is the root or some op's input. The result, 
 lists them in data-flow order (inputs before the ops that use them), with edges
 `input tensor -> op -> output tensor`. Drawing code (graph.py, backprop_steps.py) only reads it.
 
+After a backward() that freed the graph, a node keeps records (`ReleasedInput`) of the
+tensors it no longer holds: a tensor still alive elsewhere is drawn as usual, one that is gone
+by its shape and dtype only.
+
 Collapsing modules: `nn.Module.__call__` records `(module, input tensors)` in `module_calls` of
 the node that made the call's output. The ops between those inputs and that node belong to the
 call, and a collapsed call is drawn as one box whose inputs are the call's inputs plus every
@@ -15,8 +19,32 @@ import inspect
 from dataclasses import dataclass
 
 from ..autograd.engine import topological_order
+from ..autograd.function import ReleasedInput
 from ..tensor import Tensor
 from .summary import format_constant
+
+
+def node_inputs(node):
+    """A node's inputs with each released tensor replaced by the Tensor itself while it is
+    alive (the record otherwise)."""
+    return tuple(_alive(value) for value in node.inputs)
+
+
+def _alive(value):
+    if isinstance(value, ReleasedInput):
+        tensor = value.tensor()
+        return value if tensor is None else tensor
+    return value
+
+
+def is_tensor(value):
+    """A Tensor, or the record of one that backward released."""
+    return isinstance(value, Tensor | ReleasedInput)
+
+
+def identity(tensor):
+    """id() of a tensor, the same for a Tensor and for every record of it."""
+    return tensor.source_id if isinstance(tensor, ReleasedInput) else id(tensor)
 
 
 @dataclass
@@ -81,12 +109,12 @@ def _module_selector(collapse_modules):
 
 def _call_members(output_node, call_inputs):
     """The Function nodes between a module call's input tensors and its output node."""
-    stops = {id(tensor) for tensor in call_inputs}
+    stops = {identity(tensor) for tensor in call_inputs}
     members = {output_node}
     stack = [output_node]
     while stack:
-        for value in stack.pop().inputs:
-            if isinstance(value, Tensor) and id(value) not in stops:
+        for value in node_inputs(stack.pop()):
+            if is_tensor(value) and identity(value) not in stops:
                 producer = value.grad_fn
                 if producer is not None and producer not in members:
                     members.add(producer)
@@ -103,7 +131,8 @@ def _assign_boxes(order, outputs, collapse_modules, params):
     calls = []
     for node in order:
         for module, call_inputs in node.module_calls:
-            if selected(module) and all(id(outputs[node]) != id(t) for t in call_inputs):
+            if selected(module) and all(identity(outputs[node]) != identity(t)
+                                        for t in call_inputs):
                 calls.append((node, module, _call_members(node, call_inputs)))
     calls.sort(key=lambda call: -len(call[2]))
     box_of = {}
@@ -122,8 +151,8 @@ def output_tensors(root, order):
     """Function node -> the Tensor it produced, for every node in `order` (a graph's nodes)."""
     outputs = {root.grad_fn: root}
     for node in order:
-        for value in node.inputs:
-            if isinstance(value, Tensor) and value.grad_fn is not None:
+        for value in node_inputs(node):
+            if is_tensor(value) and value.grad_fn is not None:
                 outputs[value.grad_fn] = value
     return outputs
 
@@ -133,7 +162,7 @@ def _arguments_text(function_class, inputs):
     constant, named after the forward's parameters when there are several, as in
     "(·, ·, ignore_index=-100, reduction=mean)"; empty when there is no constant worth
     showing (see `format_constant`)."""
-    constants = [None if isinstance(value, Tensor) else format_constant(value) for value in inputs]
+    constants = [None if is_tensor(value) else format_constant(value) for value in inputs]
     shown_count = sum(text is not None for text in constants)
     if shown_count == 0:
         return ""
@@ -141,7 +170,7 @@ def _arguments_text(function_class, inputs):
     if shown_count > 1 and len(names) == len(inputs):
         constants = [None if text is None else f"{name}={text}"
                      for name, text in zip(names, constants, strict=True)]
-    shown = ["\u00b7" if isinstance(value, Tensor) else text
+    shown = ["\u00b7" if is_tensor(value) else text
              for value, text in zip(inputs, constants, strict=True)]
     return "(" + ", ".join(text for text in shown if text is not None) + ")"
 
@@ -163,11 +192,12 @@ def build_graph_model(root, params=None, collapse_modules=False):
     tensor_nodes = {}
 
     def tensor_key(tensor):
-        if id(tensor) not in tensor_nodes:
-            tensor_nodes[id(tensor)] = TensorNode(f"t{len(tensors)}", tensor,
-                                                  tensor.name or names.get(id(tensor)))
-            tensors.append(tensor_nodes[id(tensor)])
-        return tensor_nodes[id(tensor)].key
+        key = identity(tensor)
+        if key not in tensor_nodes:
+            tensor_nodes[key] = TensorNode(f"t{len(tensors)}", tensor,
+                                           tensor.name or names.get(key))
+            tensors.append(tensor_nodes[key])
+        return tensor_nodes[key].key
 
     if root.grad_fn is None:
         tensor_key(root)
@@ -178,8 +208,8 @@ def build_graph_model(root, params=None, collapse_modules=False):
     box_of, box_titles = _assign_boxes(order, outputs, collapse_modules, params)
     exits_box = set()  # nodes whose output is used outside their box (or is the root)
     for node in order:
-        for value in node.inputs:
-            if isinstance(value, Tensor) and value.grad_fn in box_of:
+        for value in node_inputs(node):
+            if is_tensor(value) and value.grad_fn in box_of:
                 if box_of.get(node) != box_of[value.grad_fn]:
                     exits_box.add(value.grad_fn)
     exits_box.add(root.grad_fn)
@@ -190,15 +220,15 @@ def build_graph_model(root, params=None, collapse_modules=False):
         if box is None:
             key = f"op{len(ops)}"
             ops.append(OpNode(key, type(node).__name__, [node],
-                              _arguments_text(type(node), node.inputs)))
+                              _arguments_text(type(node), node_inputs(node))))
         else:
             if box not in boxes:
                 boxes[box] = OpNode(f"box{len(boxes)}", box_titles[box], [])
                 ops.append(boxes[box])
             key = boxes[box].key
             boxes[box].functions.append(node)
-        for value in node.inputs:
-            if not isinstance(value, Tensor):
+        for value in node_inputs(node):
+            if not is_tensor(value):
                 continue
             if box is not None and value.grad_fn is not None and box_of.get(value.grad_fn) == box:
                 continue  # a tensor inside the box
