@@ -96,8 +96,9 @@ def write_page(path, runs, sweep, epochs, train_size):
 `python examples/batch_vs_minibatch.py`
 
 <!-- Written by `python examples/batch_vs_minibatch.py --out docs/images/examples --page
-docs/examples/batch_vs_minibatch.md`, the run that draws the figure below: regenerate it
-rather than editing the numbers. -->
+docs/examples/batch_vs_minibatch.md`, the run that draws the figure below (`python
+docs/make_images.py` then shrinks every PNG under docs/images): regenerate it rather than
+editing the numbers. -->
 
 Softmax regression (one `Linear(64, 10)`, cross-entropy) on {train_size:,} training digits,
 plain SGD with lr {LEARNING_RATE}, {epochs} epochs for each batch size. The loss is measured
