@@ -43,9 +43,8 @@ def topological_order(roots):
             continue
         visited.add(node)
         stack.append((node, True))
-        for value in node.inputs:
-            parent = getattr(value, "grad_fn", None)
-            if parent is not None and parent not in visited:
+        for parent in node.edges:
+            if isinstance(parent, Function) and parent not in visited:
                 stack.append((parent, False))
     postorder.reverse()
     return postorder
@@ -131,7 +130,7 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
             for value, edge, grad in zip(node.inputs, node.edges, input_grads):
                 if grad is None or edge is None:
                     continue
-                if grad._data.shape != value.shape:
+                if grad._data.shape != value._data.shape:
                     grad = grad.sum_to_size(value.shape, op_name=type(node).__name__)
                 if not isinstance(edge, Function):  # a leaf tensor
                     _add_leaf(leaf_grads, edge, grad)

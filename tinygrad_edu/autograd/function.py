@@ -27,7 +27,7 @@ node after backward lets go of every activation.
 A node's public attributes, read by the engine and by `viz`:
   inputs          the forward arguments as passed: Tensors and constants, in order. After a
                   backward that freed the graph, tensors other than leaves that require grad
-                  are replaced by `ReleasedInput` records (shape, dtype, a weak reference)
+                  are replaced by weak references (alive while the user still holds them)
   edges           per argument, where its gradient goes: the Function node that made it, the
                   leaf Tensor that accumulates it, or None (no gradient needed). Taken when
                   the node is made, so a later in-place op on an input changes nothing here
@@ -83,6 +83,17 @@ def version_counter(tensor):
     return tensor._version
 
 
+_modifications = 0  # in-place changes so far, of any tensor: while it stays the same, no saved
+# tensor can have changed, and backward skips the version checks
+
+
+def mark_modified(tensor):
+    """Record an in-place change of `tensor`'s memory: its version goes up by one."""
+    global _modifications
+    version_counter(tensor).value += 1
+    _modifications += 1
+
+
 def constant(array, device=None):
     """The one way to wrap a backend array as a Tensor without a graph: shares the array's
     memory, requires no gradient (masks, indices, piecewise-constant factors in backward)."""
@@ -119,6 +130,7 @@ class Function:
     _output_data = None  # ... and the output's array and Version, kept strongly
     _output_counter = None
     _output_version = 0
+    _epoch = -1  # _modifications when the saved values were recorded
 
     @staticmethod
     def forward(ctx, *args):
@@ -138,13 +150,19 @@ class Function:
         """
         ctx = _new_object(cls)
         arrays = []
+        edges = []  # where each argument's gradient goes: its node, the leaf, or nowhere
         device = None
         requires_grad = False
+        recording = _grad_mode.enabled
         tensor_type = _tensor_type
         for arg in args:
             if isinstance(arg, tensor_type):
-                if arg.requires_grad:
-                    requires_grad = True
+                if recording:
+                    if arg.requires_grad:
+                        requires_grad = True
+                        edges.append(arg.grad_fn or arg)
+                    else:
+                        edges.append(None)
                 if device is None:
                     device = arg.device
                 elif arg.device != device:
@@ -155,6 +173,8 @@ class Function:
                 arrays.append(arg._data)
             else:
                 arrays.append(arg)
+                if recording:
+                    edges.append(None)
         output = cls.forward(ctx, *arrays)
         if isinstance(output, np.generic):  # NumPy turns 0-d results into scalars
             scalar, output = output, np.asarray(output)
@@ -166,11 +186,11 @@ class Function:
         result.name = None
         result._hooks = None
         result._version = None
-        if requires_grad and _grad_mode.enabled:
+        if requires_grad:
             result.requires_grad = True
             result.grad_fn = ctx
             ctx.inputs = args
-            ctx.edges = tuple([_edge(arg, tensor_type) for arg in args])
+            ctx.edges = edges
             ctx.sequence_number = next(_sequence)
             if ctx._saved:
                 _keep_saved(ctx, args, arrays, output, result, tensor_type)
@@ -189,8 +209,8 @@ class Function:
         the graph was freed, or if an in-place op changed a saved tensor since forward."""
         if self.freed:
             raise RuntimeError(_FREED_MESSAGE.format(op=type(self).__name__))
-        if self._saved_versions is not None:
-            self._check_versions()
+        if self._saved_versions is not None and self._epoch != _modifications:
+            self._check_versions()  # something was modified in place since forward
         if self._output_ref is None:
             return self._saved
         output = self.output
@@ -204,7 +224,8 @@ class Function:
             elif expected is None:
                 continue
             else:
-                current, shape = version_counter(value).value, value.shape
+                version = value._version
+                current, shape = (0 if version is None else version.value), value.shape
             if current != expected:
                 raise RuntimeError(
                     f"{type(self).__name__}: one of the tensors needed for gradient computation "
@@ -245,7 +266,11 @@ class Function:
         self._saved = ()
         self._output_data = None
         self.freed = True
-        self.inputs = tuple([_released(value) for value in self.inputs])
+        tensor_type, reference = _tensor_type, weakref.ref
+        self.inputs = tuple([  # _released, inlined: this runs for every node of every pass
+            value if edge is value else reference(value) if isinstance(value, tensor_type)
+            else None if hasattr(value, "shape") else value
+            for value, edge in zip(self.inputs, self.edges)])
         if self.module_calls:
             self.module_calls = tuple([(module, tuple([_released(t) for t in tensors]))
                                        for module, tensors in self.module_calls])
@@ -254,39 +279,12 @@ class Function:
         return f"<{type(self).__name__} node>"
 
 
-class ReleasedInput:
-    """What a freed node remembers of an input tensor: its metadata and a weak reference
-    (`tensor()` returns the Tensor while something else keeps it alive, else None);
-    `source_id` is the tensor's id(), the same for every record of one tensor."""
-
-    __slots__ = ("shape", "dtype", "device", "grad_fn", "requires_grad", "name", "tensor",
-                 "source_id")
-    grad = None  # its values and gradient are gone with it
-
-    def __init__(self, tensor):
-        self.shape = tensor.shape
-        self.dtype = tensor.dtype
-        self.device = tensor.device
-        self.grad_fn = tensor.grad_fn
-        self.requires_grad = tensor.requires_grad
-        self.name = tensor.name
-        self.tensor = weakref.ref(tensor)
-        self.source_id = id(tensor)
-
-
 def _released(value):
     """An input as a freed node keeps it: leaves that require grad as they are, other tensors
-    as records, raw arrays not at all, other constants (dims, options) as they are."""
+    as weak references, raw arrays not at all, other constants (dims, options) as they are."""
     if isinstance(value, _tensor_type):
-        return value if value.grad_fn is None and value.requires_grad else ReleasedInput(value)
+        return value if value.grad_fn is None and value.requires_grad else weakref.ref(value)
     return None if hasattr(value, "shape") else value
-
-
-def _edge(arg, tensor_type):
-    """Where the gradient of one argument goes: its node, the leaf itself, or nowhere."""
-    if isinstance(arg, tensor_type) and arg.requires_grad:
-        return arg.grad_fn if arg.grad_fn is not None else arg
-    return None
 
 
 def _keep_saved(ctx, args, arrays, output, result, tensor_type):
@@ -312,6 +310,7 @@ def _keep_saved(ctx, args, arrays, output, result, tensor_type):
         versions.append(version)
     ctx._saved = tuple(saved)
     ctx._saved_versions = tuple(versions)
+    ctx._epoch = _modifications
 
 
 _FREED_MESSAGE = (

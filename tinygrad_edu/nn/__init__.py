@@ -36,11 +36,13 @@ from .losses import (
     NLLLoss,
 )
 from .module import Module
+from .module_lists import ModuleDict, ModuleList, ParameterDict, ParameterList
 from .parameter import Parameter
 
 __all__ = [
     "ELU", "GELU", "ArcTan", "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "CrossEntropyLoss",
     "Dropout", "Flatten", "HuberLoss", "Identity", "L1Loss", "LeakyReLU", "Linear", "LogSoftmax",
-    "MSELoss", "Module", "MultiMarginLoss", "NLLLoss", "PReLU", "Parameter", "ReLU", "Sequential",
-    "SiLU", "Sigmoid", "Softmax", "Softplus", "Step", "Tanh", "functional", "init", "utils",
+    "MSELoss", "Module", "ModuleDict", "ModuleList", "MultiMarginLoss", "NLLLoss", "PReLU",
+    "Parameter", "ParameterDict", "ParameterList", "ReLU", "Sequential", "SiLU",
+    "Sigmoid", "Softmax", "Softplus", "Step", "Tanh", "functional", "init", "utils",
 ]

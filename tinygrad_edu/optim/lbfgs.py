@@ -1,7 +1,7 @@
 """L-BFGS (Nocedal 1980; Liu & Nocedal 1989) with PyTorch's iteration and stopping rules."""
 
 from ..autograd import enable_grad
-from ..autograd.function import version_counter
+from ..autograd.function import mark_modified
 from ..backend import xp_of
 from .line_search import strong_wolfe
 from .optimizer import Optimizer, check_at_least, state_tensor
@@ -60,7 +60,7 @@ class LBFGS(Optimizer):
         for param in self._params:
             size = param.numel()
             param._data += step_length * direction[offset:offset + size].reshape(param.shape)
-            version_counter(param).value += 1
+            mark_modified(param)
             offset += size
 
     def _evaluate(self, closure):
@@ -74,7 +74,7 @@ class LBFGS(Optimizer):
         flat_grad = self._flat_grad()
         for param, saved in zip(self._params, start, strict=True):
             param._data[...] = saved
-            version_counter(param).value += 1
+            mark_modified(param)
         return loss, flat_grad
 
     # ----- the iteration -------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Newton's method with a dense Hessian, safeguarded for non-convex losses."""
 
 from ..autograd import enable_grad, grad
-from ..autograd.function import version_counter
+from ..autograd.function import mark_modified
 from ..autograd.functional import MAX_HESSIAN_SIZE
 from ..backend import xp_of
 from ..combine import cat
@@ -73,7 +73,7 @@ class Newton(Optimizer):
         for param in params:
             size = param.numel()
             param._data += step[offset:offset + size].reshape(param.shape)
-            version_counter(param).value += 1
+            mark_modified(param)
             offset += size
         return loss
 

@@ -10,7 +10,7 @@ are read with float(...) so a NumPy float64 scalar never promotes float32 parame
 from collections import defaultdict
 
 from ..autograd import enable_grad
-from ..autograd.function import version_counter
+from ..autograd.function import mark_modified
 from ..backend import device_of, get_backend, xp_of
 from ..tensor import Tensor
 
@@ -99,7 +99,7 @@ class Optimizer:
                     continue
                 grad = param.grad._data
                 self._update(param._data, -grad if maximize else grad, self.state[param], group)
-                version_counter(param).value += 1  # an in-place update, as PyTorch counts it
+                mark_modified(param)  # an in-place update, as PyTorch counts it
         return loss
 
     def _update(self, param, grad, state, group):

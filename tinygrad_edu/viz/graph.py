@@ -25,6 +25,8 @@ GRADIENT_COLOR = "#c0392b"
 def tensor_header(tensor_node):
     """The name (when there is one) and the "(2, 3) float32" line."""
     tensor = tensor_node.tensor
+    if tensor.shape is None:
+        return ["(freed by backward)"]
     kind = f"{format_shape(tensor.shape)} {tensor.dtype}"
     if tensor.device != "cpu":
         kind += f" {tensor.device}"
@@ -97,9 +99,8 @@ def graph_to_dot(tensor, params=None, show_values=True, show_grads=True,
     statements, roles, has_steps = [], set(), False
     for tensor_node in model.tensors:
         lines = tensor_header(tensor_node)
-        if show_values:
-            lines.append(summarize_tensor(tensor_node.tensor)
-                         if isinstance(tensor_node.tensor, Tensor) else "(freed by backward)")
+        if show_values and isinstance(tensor_node.tensor, Tensor):
+            lines.append(summarize_tensor(tensor_node.tensor))
         grad = tensor_node.tensor.grad
         if show_grads and grad is not None:
             lines.append("grad " + summarize_tensor(grad))

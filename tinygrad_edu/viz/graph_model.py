@@ -5,9 +5,8 @@ every tensor of the graph: a tensor is the root or some op's input. The result, 
 lists them in data-flow order (inputs before the ops that use them), with edges
 `input tensor -> op -> output tensor`. Drawing code (graph.py, backprop_steps.py) only reads it.
 
-After a backward() that freed the graph, a node keeps records (`ReleasedInput`) of the
-tensors it no longer holds: a tensor still alive elsewhere is drawn as usual, one that is gone
-by its shape and dtype only.
+After a backward() that freed the graph, a node holds its input tensors only weakly: a tensor
+still alive elsewhere is drawn as usual, one that is gone as a `FreedTensor` placeholder.
 
 Collapsing modules: `nn.Module.__call__` records `(module, input tensors)` in `module_calls` of
 the node that made the call's output. The ops between those inputs and that node belong to the
@@ -16,35 +15,49 @@ outside tensor its ops read (the module's parameters).
 """
 
 import inspect
+import weakref
 from dataclasses import dataclass
 
 from ..autograd.engine import topological_order
-from ..autograd.function import ReleasedInput
+from ..autograd.function import Function
 from ..tensor import Tensor
 from .summary import format_constant
 
 
+class FreedTensor:
+    """Stands in for an input tensor that backward() released and nothing else kept alive:
+    only where its gradient went (`grad_fn`) is known."""
+
+    shape = None
+    dtype = device = name = grad = None
+    requires_grad = True
+
+    def __init__(self, reference, edge):
+        self.reference = reference  # the dead weak reference, shared by every node that used it
+        self.grad_fn = edge if isinstance(edge, Function) else None
+
+
 def node_inputs(node):
-    """A node's inputs with each released tensor replaced by the Tensor itself while it is
-    alive (the record otherwise)."""
-    return tuple(_alive(value) for value in node.inputs)
+    """A node's inputs; after backward freed the node, each weakly held tensor as itself while
+    it is alive, else as a FreedTensor."""
+    return tuple(_alive(value, edge) for value, edge in zip(node.inputs, node.edges, strict=True))
 
 
-def _alive(value):
-    if isinstance(value, ReleasedInput):
-        tensor = value.tensor()
-        return value if tensor is None else tensor
+def _alive(value, edge):
+    if isinstance(value, weakref.ReferenceType):
+        tensor = value()
+        return FreedTensor(value, edge) if tensor is None else tensor
     return value
 
 
 def is_tensor(value):
-    """A Tensor, or the record of one that backward released."""
-    return isinstance(value, Tensor | ReleasedInput)
+    """A Tensor, or the placeholder of one that backward released."""
+    return isinstance(value, Tensor | FreedTensor)
 
 
 def identity(tensor):
-    """id() of a tensor, the same for a Tensor and for every record of it."""
-    return tensor.source_id if isinstance(tensor, ReleasedInput) else id(tensor)
+    """A key for a tensor: the same for a Tensor and for every placeholder of it."""
+    return id(tensor.reference) if isinstance(tensor, FreedTensor) else id(tensor)
 
 
 @dataclass
@@ -131,6 +144,7 @@ def _assign_boxes(order, outputs, collapse_modules, params):
     calls = []
     for node in order:
         for module, call_inputs in node.module_calls:
+            call_inputs = [_alive(value, None) for value in call_inputs]
             if selected(module) and all(identity(outputs[node]) != identity(t)
                                         for t in call_inputs):
                 calls.append((node, module, _call_members(node, call_inputs)))
