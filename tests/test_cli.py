@@ -183,6 +183,16 @@ def test_out_naming_an_existing_file_is_refused(tmp_path, capsys):
     assert (tmp_path / "taken").read_text() == "keep me"
 
 
+def test_an_out_folder_that_cannot_be_made_is_one_line(tmp_path, capsys):
+    pytest.importorskip("sklearn")
+    (tmp_path / "file").write_text("not a folder")
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["train", *QUICK, "--out", str(tmp_path / "file" / "run")])
+    assert exit_info.value.code == 2
+    assert_one_line_train_error(capsys.readouterr().err, f"--out {tmp_path / 'file' / 'run'}: ")
+    assert os.listdir(tmp_path) == ["file"]
+
+
 def test_missing_scikit_learn_is_one_line(tmp_path, capsys, monkeypatch):
     monkeypatch.setitem(sys.modules, "sklearn", None)
     monkeypatch.setitem(sys.modules, "sklearn.datasets", None)

@@ -85,11 +85,6 @@ def build_parsers():
     return parser, train
 
 
-def build_parser():
-    """The top-level `tinygrad-edu` parser."""
-    return build_parsers()[0]
-
-
 def check_train_arguments(parser, args):
     """Reject values argparse's types cannot catch, with parser.error (exit status 2)."""
     for name in ("epochs", "batch_size"):
@@ -226,12 +221,14 @@ def run_train(args, parser):
         "training_seconds": seconds,
     }
     created = not os.path.exists(out)
-    os.makedirs(out, exist_ok=True)
     try:
+        os.makedirs(out, exist_ok=True)
         write_outputs(out, model, loss_fn, train_set, args.batch_size, history, metrics)
-    except BaseException:
+    except BaseException as error:
         if created:  # no half-filled run folder
             shutil.rmtree(out, ignore_errors=True)
+        if isinstance(error, OSError):  # a folder that cannot be made or written
+            parser.error(f"--out {out}: {one_line(error)}")
         raise
     print(f"outputs: {out}")
     return 0
