@@ -21,9 +21,11 @@ from .activations import (
     Step,
     Tanh,
 )
+from .attention import MultiheadAttention
 from .batchnorm import BatchNorm1d
 from .containers import Flatten, Identity, Sequential
 from .dropout import Dropout
+from .embedding import Embedding
 from .linear import Linear
 from .losses import (
     BCELoss,
@@ -37,7 +39,10 @@ from .losses import (
 )
 from .module import Module
 from .module_lists import ModuleDict, ModuleList, ParameterDict, ParameterList
+from .normalization import GroupNorm, LayerNorm
 from .parameter import Parameter
+from .rnn import GRU, LSTM, RNN
+from .rnn_cells import GRUCell, LSTMCell, RNNCell
 
 __all__ = [
     "ELU", "GELU", "ArcTan", "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "CrossEntropyLoss",
@@ -45,4 +50,6 @@ __all__ = [
     "MSELoss", "Module", "ModuleDict", "ModuleList", "MultiMarginLoss", "NLLLoss", "PReLU",
     "Parameter", "ParameterDict", "ParameterList", "ReLU", "Sequential", "SiLU",
     "Sigmoid", "Softmax", "Softplus", "Step", "Tanh", "functional", "init", "utils",
+    "GRU", "LSTM", "RNN", "Embedding", "GRUCell", "GroupNorm", "LSTMCell", "LayerNorm",
+    "MultiheadAttention", "RNNCell",
 ]
