@@ -3,6 +3,7 @@
 import numpy as np
 
 from . import backend
+from .autograd.function import constant
 from .generator import random_source
 from .tensor import Tensor, get_default_device
 
@@ -11,7 +12,7 @@ def _new(host_or_device_array, dtype, device, requires_grad):
     """A leaf on `device` from an array built on the host or by the device's own module."""
     device = backend.canonical_device(device) or get_default_device()
     array = backend.get_backend(device).asarray(host_or_device_array, dtype=dtype)
-    return Tensor._make(array, device, False).requires_grad_(requires_grad)
+    return constant(array, device).requires_grad_(requires_grad)
 
 
 def _shape(size, op_name):

@@ -10,6 +10,7 @@ histc, ...), are written here too.
 import builtins
 
 from . import backend
+from .autograd.function import constant
 from .ops.elementwise import Maximum, Minimum
 from .ops.linalg import Einsum
 from .tensor import Tensor, _normalize_dims
@@ -36,7 +37,7 @@ def _tensor(value, op_name):
 
 
 def _constant(array, device):
-    return Tensor._make(array, device, False)
+    return constant(array, device)
 
 
 # ----- elementwise --------------------------------------------------------------------------

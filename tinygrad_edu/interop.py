@@ -9,6 +9,7 @@ A Tensor exports itself with `__dlpack__`, so `torch.from_dlpack(t)`, `np.from_d
 import numpy as np
 
 from . import backend
+from .autograd.function import constant
 from .tensor import Tensor
 
 _DLPACK_CPU, _DLPACK_CUDA = 1, 2  # DLPack's device-type codes
@@ -18,7 +19,7 @@ def from_numpy(ndarray):
     """A CPU Tensor sharing memory with a NumPy array (same dtype and shape)."""
     if not isinstance(ndarray, np.ndarray):
         raise TypeError(f"from_numpy: expected np.ndarray (got {type(ndarray).__name__})")
-    return Tensor._make(ndarray, "cpu", False)
+    return constant(ndarray, "cpu")
 
 
 def as_tensor(data, dtype=None, device=None):
@@ -31,7 +32,7 @@ def as_tensor(data, dtype=None, device=None):
     if isinstance(data, np.ndarray) and device in (None, "cpu") and same_dtype:
         return from_numpy(data)
     if hasattr(data, "__cuda_array_interface__") and device in (None, "cuda") and same_dtype:
-        return Tensor._make(backend.get_backend("cuda").asarray(data), "cuda", False)
+        return constant(backend.get_backend("cuda").asarray(data), "cuda")
     return Tensor(data, dtype=dtype, device=device)
 
 
@@ -46,4 +47,4 @@ def from_dlpack(ext_tensor):
         raise RuntimeError(f"from_dlpack: DLPack device type {kind} is not supported (only "
                            "CPU and CUDA)")
     device = "cpu" if kind == _DLPACK_CPU else "cuda"
-    return Tensor._make(backend.get_backend(device).xp.from_dlpack(ext_tensor), device, False)
+    return constant(backend.get_backend(device).xp.from_dlpack(ext_tensor), device)

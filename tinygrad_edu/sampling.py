@@ -8,6 +8,7 @@ global generator, which `tg.manual_seed` seeds. The results are constants (no gr
 import numpy as np
 
 from . import backend
+from .autograd.function import constant
 from .creation import _device, _new, randint
 from .generator import random_source
 from .tensor import Tensor
@@ -102,7 +103,7 @@ def multinomial(input, num_samples, replacement=False, generator=None):  # noqa:
             keys = xp.log(uniform) / weights  # -inf where the weight is 0: never drawn
         samples = xp.argsort(-keys, axis=1)[:, :num_samples]
     samples = samples.reshape(num_samples) if input.ndim == 1 else samples
-    return Tensor._make(samples.astype(np.int64), input.device, False)
+    return constant(samples.astype(np.int64), input.device)
 
 
 def randint_like(input, low=0, high=None, generator=None, dtype=None, device=None,  # noqa: A002

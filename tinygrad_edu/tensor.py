@@ -122,13 +122,6 @@ class Tensor:
         if requires_grad:
             self.requires_grad_(True)
 
-    @classmethod
-    def _make(cls, data, device, requires_grad):
-        """Wrap an array the ops produced, without copying or checking (the hot path)."""
-        tensor = constant(data, device)
-        tensor.requires_grad = requires_grad
-        return tensor
-
     # ----- the raw array and its properties -------------------------------------------------
     @property
     def data(self):
@@ -636,7 +629,7 @@ class Tensor:
                 f"{symbol}: shapes {self.shape} and {getattr(other_data, 'shape', ())} cannot be "
                 "broadcast together (aligned from the right, each dim must match or be 1)"
             ) from None
-        return Tensor._make(result, self.device, False)
+        return constant(result, self.device)
 
     def __lt__(self, other):
         return self._compare(other, lambda a, b: a < b, "<")
@@ -659,7 +652,7 @@ class Tensor:
     def __invert__(self):
         if self.dtype != bool_:
             raise TypeError(f"~: only boolean tensors can be inverted, got dtype {self.dtype}")
-        return Tensor._make(~self._data, self.device, False)
+        return constant(~self._data, self.device)
 
     def __and__(self, other):
         return self._compare(other, lambda a, b: a & b)
@@ -668,10 +661,10 @@ class Tensor:
         return self._compare(other, lambda a, b: a | b)
 
     def any(self):
-        return Tensor._make(self._data.any(), self.device, False)
+        return constant(self._data.any(), self.device)
 
     def all(self):
-        return Tensor._make(self._data.all(), self.device, False)
+        return constant(self._data.all(), self.device)
 
     # ----- elementwise ----------------------------------------------------------------------
     def exp(self):

@@ -49,7 +49,7 @@ def dropout(input, p=0.5, training=True):  # noqa: A002
         return input * 0.0
     keep = get_backend(input.device).rng.random(input.shape, dtype=float32) >= p
     mask = keep.astype(input.dtype) * (1 / (1 - p))
-    return input * Tensor._make(mask, input.device, False)
+    return input * constant(mask, input.device)
 
 
 def _check_probability(p, name):
@@ -107,7 +107,7 @@ def leaky_relu(input, negative_slope=0.01):  # noqa: A002
     so dy/dx is that factor (negative_slope at 0, as PyTorch)."""
     data = input._data
     factor = xp_of(data).where(data > 0, 1.0, negative_slope).astype(data.dtype)
-    return input * Tensor._make(factor, input.device, False)
+    return input * constant(factor, input.device)
 
 
 def prelu(input, weight):  # noqa: A002

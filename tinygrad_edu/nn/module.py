@@ -14,7 +14,7 @@ updates both.
 from collections import namedtuple
 
 from .. import backend
-from ..autograd.function import mark_modified
+from ..autograd.function import constant, mark_modified
 from ..autograd.grad_mode import no_grad
 from ..tensor import RemovableHandle, Tensor, float32, float64
 from .hooks import ModuleHooks, call_with_hooks
@@ -249,7 +249,7 @@ class Module:
                 parameter.grad = None
             else:
                 zeros = backend.xp_of(parameter.grad._data).zeros_like(parameter.grad._data)
-                parameter.grad = Tensor._make(zeros, parameter.device, False)
+                parameter.grad = constant(zeros, parameter.device)
 
     def requires_grad_(self, requires_grad=True):
         for parameter in self.parameters():
