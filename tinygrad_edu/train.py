@@ -9,14 +9,21 @@ One epoch is the loop every framework teaches:
         optimizer.step()                         # update the Parameters' .data
 
 `fit` repeats it for a number of epochs, prints one line per epoch (the training loss and
-accuracy, and those of a held-out set when given) and returns the `History` of these numbers.
+accuracy, and those of a validation set when given) and returns the `History` of these
+numbers. A loss that stops being finite (a learning rate too large, usually) ends the run with
+a FloatingPointError at the end of that epoch rather than training on NaNs. The losses and
+accuracies are summed on the device and read once per epoch: no host sync per batch.
 """
 
+import math
 import time
 from dataclasses import asdict, dataclass, field
 
+import numpy as np
+
 from . import optim
 from .autograd import no_grad
+from .combine import cat
 from .nn import Linear, ReLU, Sequential
 from .optim.lr_scheduler import ReduceLROnPlateau
 
@@ -37,7 +44,7 @@ class Evaluation:
 
 @dataclass
 class History:
-    """Per-epoch numbers of a `fit` run (the held-out lists stay empty without one)."""
+    """Per-epoch numbers of a `fit` run (the validation lists stay empty without one)."""
 
     train_loss: list = field(default_factory=list)
     train_accuracy: list = field(default_factory=list)
@@ -87,9 +94,10 @@ def train_epoch(model, loss_fn, optimizer, loader, progress=None):
     """One pass over `loader`, one optimizer step per batch; returns the epoch's Evaluation.
 
     The loss and accuracy are those of each batch at the moment it was used (the model keeps
-    changing during the epoch), averaged over samples. They are summed on the device and read
-    once at the end of the epoch, so a batch costs no host sync. `progress`, if given, is a
-    tqdm bar advanced once per batch and given the epoch's loss and accuracy at its end.
+    changing during the epoch), averaged over samples. They are kept on the device and read
+    once, at the end of the epoch, so a batch costs no host sync. `progress`, if given, is a
+    tqdm bar advanced once per batch and given the epoch's loss and accuracy at its end. A
+    loss that is not finite raises FloatingPointError naming the first such batch.
     """
     model.train()
     totals = _Totals()
@@ -102,7 +110,7 @@ def train_epoch(model, loss_fn, optimizer, loader, progress=None):
         totals.add(loss, logits, targets)
         if progress is not None:
             progress.update(1)
-    evaluation = totals.evaluation()
+    evaluation = totals.evaluation(check_finite=True)
     if progress is not None:
         progress.set_postfix(loss=f"{evaluation.loss:.4f}", acc=f"{evaluation.accuracy:.3f}",
                              refresh=False)
@@ -110,25 +118,31 @@ def train_epoch(model, loss_fn, optimizer, loader, progress=None):
 
 
 class _Totals:
-    """Loss and correct predictions summed over batches on the device; read once."""
+    """Each batch's loss and the correct predictions, kept on the device and read once."""
 
     def __init__(self):
-        self.loss = self.correct = None
-        self.seen = 0
+        self.losses, self.sizes, self.correct = [], [], None
 
     def add(self, loss, logits, targets):
-        batch = len(targets)
-        loss = loss.detach() * batch
+        self.losses.append(loss.detach().reshape(1))
+        self.sizes.append(len(targets))
         correct = (logits.detach().argmax(dim=1) == targets).sum()
-        self.loss = loss if self.loss is None else self.loss + loss
         self.correct = correct if self.correct is None else self.correct + correct
-        self.seen += batch
 
-    def evaluation(self):
-        if self.seen == 0:
-            return Evaluation(loss=float("nan"), accuracy=float("nan"))
-        return Evaluation(loss=self.loss.item() / self.seen,
-                          accuracy=self.correct.item() / self.seen)
+    def evaluation(self, check_finite=False):
+        """The sample-weighted mean loss and the accuracy; with check_finite, a
+        FloatingPointError for the first batch whose loss was not finite."""
+        seen = sum(self.sizes)
+        if seen == 0:
+            return Evaluation(loss=math.nan, accuracy=math.nan)
+        losses = cat(self.losses).numpy()  # the one read of the epoch's losses
+        if check_finite and not np.isfinite(losses).all():
+            number = int(np.flatnonzero(~np.isfinite(losses))[0])
+            raise FloatingPointError(
+                f"the training loss became {losses[number]} at batch {number + 1}; training "
+                "stopped (a smaller learning rate usually helps)")
+        return Evaluation(loss=float(losses.astype(np.float64) @ self.sizes) / seen,
+                          accuracy=self.correct.item() / seen)
 
 
 def evaluate(model, loss_fn, loader):
@@ -144,7 +158,7 @@ def evaluate(model, loss_fn, loader):
             logits = model(inputs)
             totals.add(loss_fn(logits, targets), logits, targets)
     model.train(was_training)
-    if totals.seen == 0:
+    if not totals.sizes:
         raise ValueError("evaluate: the loader yielded no samples")
     return totals.evaluation()
 
@@ -153,8 +167,9 @@ def fit(model, loss_fn, optimizer, train_loader, epochs, val_loader=None, schedu
         progress=True, log=print):
     """Train for `epochs` epochs; return the `History` of per-epoch losses and accuracies.
 
-    `val_loader`: a held-out set evaluated after every epoch. `scheduler`: a learning-rate
-    scheduler stepped once per epoch (ReduceLROnPlateau gets the held-out loss, or the
+    `val_loader`: a validation set evaluated after every epoch (carved out of the training
+    data; keep the test set for one final `evaluate`). `scheduler`: a learning-rate
+    scheduler stepped once per epoch (ReduceLROnPlateau gets the validation loss, or the
     training loss without one). `progress`: show a tqdm bar per epoch (when tqdm is
     installed). `log`: called with one summary line per epoch (None: silent).
     """
@@ -164,17 +179,21 @@ def fit(model, loss_fn, optimizer, train_loader, epochs, val_loader=None, schedu
     for epoch in range(1, epochs + 1):
         start = time.perf_counter()
         with _progress_bar(progress, len(train_loader), f"epoch {epoch}/{epochs}") as bar:
-            train = train_epoch(model, loss_fn, optimizer, train_loader, bar)
+            try:
+                train = train_epoch(model, loss_fn, optimizer, train_loader, bar)
+            except FloatingPointError as error:
+                raise FloatingPointError(f"fit: epoch {epoch}: {error}") from None
         history.train_loss.append(train.loss)
         history.train_accuracy.append(train.accuracy)
         line = f"epoch {epoch}/{epochs}  train loss {train.loss:.4f}  acc {train.accuracy:.4f}"
         monitored = train.loss
         if val_loader is not None:
-            held_out = evaluate(model, loss_fn, val_loader)
-            history.val_loss.append(held_out.loss)
-            history.val_accuracy.append(held_out.accuracy)
-            line += f"  |  held-out loss {held_out.loss:.4f}  acc {held_out.accuracy:.4f}"
-            monitored = held_out.loss
+            validation = evaluate(model, loss_fn, val_loader)
+            history.val_loss.append(validation.loss)
+            history.val_accuracy.append(validation.accuracy)
+            line += (f"  |  validation loss {validation.loss:.4f}  "
+                     f"acc {validation.accuracy:.4f}")
+            monitored = validation.loss
         if scheduler is not None:
             _step_scheduler(scheduler, monitored)
         history.epoch_seconds.append(time.perf_counter() - start)
@@ -208,4 +227,6 @@ def _progress_bar(enabled, total, description):
         from tqdm import tqdm
     except ImportError:
         return _NoBar()
-    return tqdm(total=total, desc=description, unit="batch", leave=False)
+    # leave=True: each epoch's finished bar stays on screen; disable=None: no bar at all when
+    # stderr is not a terminal (a log file would collect every redraw, joined by \r).
+    return tqdm(total=total, desc=description, unit="batch", leave=True, disable=None)

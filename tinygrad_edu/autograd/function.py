@@ -102,7 +102,7 @@ def constant(array, device=None):
     tensor._data = array
     tensor.device = device or device_of(array)
     tensor.requires_grad = False
-    tensor.grad = None
+    tensor._grad = None
     tensor.grad_fn = None
     tensor.name = None
     tensor._hooks = None
@@ -180,7 +180,7 @@ class Function:
         result._data = output
         # from the output itself, not the inputs: ToDevice's output is on another device
         result.device = "cpu" if type(output) is np.ndarray else device_of(output)
-        result.grad = None
+        result._grad = None
         result.name = None
         result._hooks = None
         result._version = None

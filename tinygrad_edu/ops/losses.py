@@ -170,14 +170,14 @@ def _clamped_log(values):
 class BinaryCrossEntropy(Function):
     """l = -(y log x + (1 - y) log(1 - x)) for probabilities x, each log clamped at -100;
     dl/dx = (x - y) / max(x (1 - x), 1e-12),  dl/dy = log(1 - x) - log(x).
-    An x outside [0, 1] gives l = NaN (on a GPU, where no host check runs first)."""
+    An x or y outside [0, 1] gives l = NaN (on a GPU, where no host check runs first)."""
 
     @staticmethod
     def forward(ctx, x, y):
         xp = xp_of(x)
         ctx.save_for_backward(x, y)
         losses = -(y * _clamped_log(x) + (1 - y) * _clamped_log(1 - x))
-        return xp.where((x >= 0) & (x <= 1), losses, math.nan)
+        return xp.where((x >= 0) & (x <= 1) & (y >= 0) & (y <= 1), losses, math.nan)
 
     @staticmethod
     def backward(ctx, grad_output):
