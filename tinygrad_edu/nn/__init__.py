@@ -21,9 +21,10 @@ from .activations import (
     Step,
     Tanh,
 )
-from .batchnorm import BatchNorm1d
-from .containers import Flatten, Identity, Sequential
-from .dropout import Dropout
+from .batchnorm import BatchNorm1d, BatchNorm2d
+from .containers import Flatten, Identity, Sequential, Unflatten
+from .conv import Conv1d, Conv2d, ConvTranspose2d
+from .dropout import Dropout, Dropout2d
 from .linear import Linear
 from .losses import (
     BCELoss,
@@ -37,10 +38,13 @@ from .losses import (
 )
 from .module import Module
 from .parameter import Parameter
+from .pooling import AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d
 
 __all__ = [
-    "ELU", "GELU", "ArcTan", "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "CrossEntropyLoss",
-    "Dropout", "Flatten", "HuberLoss", "Identity", "L1Loss", "LeakyReLU", "Linear", "LogSoftmax",
-    "MSELoss", "Module", "MultiMarginLoss", "NLLLoss", "PReLU", "Parameter", "ReLU", "Sequential",
-    "SiLU", "Sigmoid", "Softmax", "Softplus", "Step", "Tanh", "functional", "init", "utils",
+    "ELU", "GELU", "AdaptiveAvgPool2d", "ArcTan", "AvgPool1d", "AvgPool2d", "BCELoss",
+    "BCEWithLogitsLoss", "BatchNorm1d", "BatchNorm2d", "Conv1d", "Conv2d", "ConvTranspose2d",
+    "CrossEntropyLoss", "Dropout", "Dropout2d", "Flatten", "HuberLoss", "Identity", "L1Loss",
+    "LeakyReLU", "Linear", "LogSoftmax", "MSELoss", "MaxPool1d", "MaxPool2d", "Module",
+    "MultiMarginLoss", "NLLLoss", "PReLU", "Parameter", "ReLU", "Sequential", "SiLU", "Sigmoid",
+    "Softmax", "Softplus", "Step", "Tanh", "Unflatten", "functional", "init", "utils",
 ]

@@ -1,0 +1,79 @@
+"""Max pooling as "find each window's argmax, then select it", and the select's adjoint.
+
+Average pooling needs no op of its own: it is a convolution with a kernel of ones divided by
+the window sizes, and adaptive average pooling is two products with averaging matrices (see
+nn/pool_functional.py). Max pooling is not linear, so it is split in two:
+  max_pool_indices  finds, per window, where its maximum sits in the unpadded input, as the
+                    flat index row * W + column (PyTorch's `return_indices` convention; the
+                    first maximum wins ties, as in PyTorch). Not differentiable: indices.
+  MaxPoolSelect     y = x at those indices (a gather): linear in x, so its gradient is
+  MaxUnpool         the scatter-add of g back to the indices (max_unpool2d), whose gradient is
+                    the gather again. The pair is closed, so double backward works.
+"""
+
+from ..autograd.function import Function
+from ..backend import device_of, get_backend, xp_of
+
+
+def max_pool_indices(x, kernel_size, stride, padding, dilation, out_shape):
+    """Flat index (into each H x W plane of x) of every window's maximum: (N, C, Ho, Wo).
+
+    `padding` is ((top, bottom), (left, right)); padded positions hold -inf, so they never win
+    (a window made only of padding cannot occur: PyTorch's limit pad <= kernel / 2)."""
+    xp = xp_of(x)
+    (top, bottom), (left, right) = padding
+    batch, channels, height, width = x.shape
+    padded = xp.pad(x, ((0, 0), (0, 0), (top, bottom), (left, right)),
+                    constant_values=-xp.inf)
+    (kh, kw), (out_h, out_w) = kernel_size, out_shape
+    step_n, step_c, step_h, step_w = padded.strides
+    windows = xp.lib.stride_tricks.as_strided(
+        padded, (batch, channels, out_h, out_w, kh, kw),
+        (step_n, step_c, step_h * stride[0], step_w * stride[1], step_h * dilation[0],
+         step_w * dilation[1]))
+    position = windows.reshape(batch, channels, out_h, out_w, kh * kw).argmax(axis=-1)
+    row = xp.arange(out_h).reshape(-1, 1) * stride[0] - top + position // kw * dilation[0]
+    column = xp.arange(out_w) * stride[1] - left + position % kw * dilation[1]
+    return row * width + column
+
+
+class MaxPoolSelect(Function):
+    """y[n, c, p, q] = x[n, c].flat[indices[n, c, p, q]] (each window's maximum, given where it
+    is);  dL/dx = MaxUnpool(dL/dy, indices): g added back at the indices."""
+
+    @staticmethod
+    def forward(ctx, x, indices):
+        ctx.input_shape = x.shape
+        ctx.save_for_backward(indices)
+        batch, channels = x.shape[:2]
+        planes = x.reshape(batch, channels, -1)
+        flat = indices.reshape(batch, channels, -1)
+        return xp_of(x).take_along_axis(planes, flat, axis=2).reshape(indices.shape)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (indices,) = ctx.saved_tensors
+        return MaxUnpool.apply(grad_output, indices, ctx.input_shape), None
+
+
+class MaxUnpool(Function):
+    """x = zeros(output_shape) with x[n, c].flat[indices[n, c, p, q]] += g[n, c, p, q] (repeated
+    indices add up: overlapping windows can share a maximum);
+    dL/dg = MaxPoolSelect(dL/dx, indices)."""
+
+    @staticmethod
+    def forward(ctx, g, indices, output_shape):
+        ctx.save_for_backward(indices)
+        xp = xp_of(g)
+        batch, channels = output_shape[:2]
+        plane = output_shape[2] * output_shape[3]
+        result = xp.zeros(batch * channels * plane, dtype=g.dtype)
+        offsets = xp.arange(batch * channels).reshape(batch, channels, 1) * plane
+        flat = (indices.reshape(batch, channels, -1) + offsets).reshape(-1)
+        get_backend(device_of(g)).scatter_add(result, flat, g.reshape(-1))
+        return result.reshape(output_shape)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (indices,) = ctx.saved_tensors
+        return MaxPoolSelect.apply(grad_output, indices), None, None
