@@ -3,7 +3,8 @@
 Each `OpInfo` drives the parametrized tests: gradcheck and gradgradcheck on every device
 (tests/test_op_gradients.py), PyTorch parity where torch is installed (tests/test_torch_parity.py),
 and the meta-test that fails when a Function subclass in tinygrad_edu is covered by no entry.
-Entries live beside the code they test: core ops in core_ops.py, nn in nn_ops.py.
+Entries live beside the code they test: core ops in core_ops.py, nn in nn_ops.py,
+convolution, pooling and padding in conv_ops.py.
 """
 
 from dataclasses import dataclass, field
@@ -46,6 +47,9 @@ def all_ops():
         nn_ops = None
     if nn_ops is not None:
         entries += nn_ops.OPS
+    from . import conv_ops
+
+    entries += conv_ops.OPS
     return entries
 
 

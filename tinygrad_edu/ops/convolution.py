@@ -86,6 +86,21 @@ def _grouped_rows(g, groups):
         groups, channels // groups, -1)
 
 
+def fit_to_output(x, kernel_size, stride, padding, dilation, out_shape):
+    """(x, padding) cut to the rows and columns that Ho x Wo windows read, so that a
+    convolution of x gives exactly out_shape: a transposed convolution's output_padding can
+    add rows that no window reaches. Usually x is returned unchanged."""
+    limits, pairs = [], []
+    for axis, ((before, after), size) in enumerate(zip(padding, x.shape[2:], strict=True)):
+        reach = ((out_shape[axis] - 1) * stride[axis]
+                 + dilation[axis] * (kernel_size[axis] - 1) + 1 - before)
+        limits.append(min(size, reach))
+        pairs.append((before, max(0, min(after, reach - size))))
+    if tuple(limits) == tuple(x.shape[2:]) and tuple(pairs) == tuple(padding):
+        return x, padding
+    return x[:, :, :limits[0], :limits[1]], tuple(pairs)
+
+
 class Conv2d(Function):
     """y[n, o, p, q] = sum_{c, i, j} w[o, c, i, j] x_pad[n, c, p s + i d, q s + j d] (per group),
     computed as W @ im2col(x);  dL/dx = ConvTranspose2d(g, w) = col2im(W^T g),
@@ -137,9 +152,13 @@ class ConvTranspose2d(Function):
         g, w = ctx.saved_tensors
         needs_g, needs_w = ctx.needs_input_grad[:2]
         options = (ctx.stride, ctx.padding, ctx.dilation, ctx.groups)
-        grad_g = Conv2d.apply(grad_output, w, *options) if needs_g else None
         grad_w = Conv2dWeightGrad.apply(grad_output, g, w.shape[2:], *options) \
             if needs_w else None
+        grad_g = None
+        if needs_g:
+            fitted, padding = fit_to_output(grad_output, w.shape[2:], ctx.stride, ctx.padding,
+                                            ctx.dilation, g.shape[2:])
+            grad_g = Conv2d.apply(fitted, w, ctx.stride, padding, ctx.dilation, ctx.groups)
         return grad_g, grad_w, None, None, None, None, None
 
 
@@ -166,5 +185,10 @@ class Conv2dWeightGrad(Function):
         options = (ctx.stride, ctx.padding, ctx.dilation, ctx.groups)
         grad_x = ConvTranspose2d.apply(g, grad_output, ctx.input_shape, *options) \
             if needs_x else None
-        grad_g = Conv2d.apply(x, grad_output, *options) if needs_g else None
+        grad_g = None
+        if needs_g:
+            fitted, padding = fit_to_output(x, grad_output.shape[2:], ctx.stride, ctx.padding,
+                                            ctx.dilation, g.shape[2:])
+            grad_g = Conv2d.apply(fitted, grad_output, ctx.stride, padding, ctx.dilation,
+                                  ctx.groups)
         return grad_x, grad_g, None, None, None, None, None
