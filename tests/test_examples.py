@@ -143,3 +143,14 @@ def test_cpu_vs_gpu(tmp_path, capsys):
     if tg.cuda.is_available():
         assert number(r, "cuda_test_accuracy") > 0.5
         assert number(r, "cuda_seconds_per_epoch") > 0
+
+
+def test_cnn_digits(tmp_path, capsys):
+    r = run_example("cnn_digits", tmp_path, capsys)
+    assert number(r, "cnn_test_accuracy") > 0.7  # 600 training digits, 2 epochs
+    assert number(r, "cnn_test_accuracy") > number(r, "mlp_test_accuracy")
+    assert number(r, "cnn_parameters") > 0 and number(r, "mlp_parameters") > 0
+    saved = set(os.listdir(tmp_path))
+    assert {"cnn_filters.png", "cnn_feature_maps.png"} <= saved
+    assert saved & {"cnn_conv_block_graph.png", "cnn_conv_block_graph.dot"}
+    assert 0 <= number(r, "predicted") <= 9
