@@ -108,7 +108,8 @@ OPS = [
                                                    dilation=2),
           shapes(((1, 2, 3, 3), (2, 2, 3, 2))), CONV),
     entry("conv2d_weight_grad",
-          lambda x, g: Conv2dWeightGrad.apply(x, g, (2, 3), (2, 1), ((1, 1), (0, 0)), (1, 2), 2),
+          lambda x, g: Conv2dWeightGrad.apply(x, g, (2, 3), (2, 1), ((1, 1), (0, 0)), (1, 2), 2,
+                                                None),
           _torch_conv2d_weight,
           shapes(((2, 2, 5, 6), (2, 4, 3, 2))), CONV),
     # ----- pooling ----------------------------------------------------------------------

@@ -110,23 +110,23 @@ class Conv2d(Function):
     def forward(ctx, x, w, stride, padding, dilation, groups):
         ctx.stride, ctx.padding, ctx.dilation, ctx.groups = stride, padding, dilation, groups
         ctx.input_shape = x.shape
-        ctx.save_for_backward(x, w)
         out_channels, kernel_size = w.shape[0], w.shape[2:]
         out_shape = tuple(output_size(x.shape[2 + axis], kernel_size[axis], stride[axis],
                                       padding[axis], dilation[axis]) for axis in (0, 1))
         cols = im2col(x, kernel_size, stride, padding, dilation, groups, out_shape)
+        ctx.save_for_backward(x, w, cols)  # cols again for the weight gradient
         product = w.reshape(groups, out_channels // groups, -1) @ cols
         result = product.reshape(out_channels, *out_shape, x.shape[0])
         return xp_of(x).ascontiguousarray(result.transpose(3, 0, 1, 2))
 
     @staticmethod
     def backward(ctx, grad_output):
-        x, w = ctx.saved_tensors
+        x, w, cols = ctx.saved_tensors
         needs_x, needs_w = ctx.needs_input_grad[:2]
         options = (ctx.stride, ctx.padding, ctx.dilation, ctx.groups)
         grad_x = ConvTranspose2d.apply(grad_output, w, ctx.input_shape, *options) \
             if needs_x else None
-        grad_w = Conv2dWeightGrad.apply(x, grad_output, w.shape[2:], *options) \
+        grad_w = Conv2dWeightGrad.apply(x, grad_output, w.shape[2:], *options, cols) \
             if needs_w else None
         return grad_x, grad_w, None, None, None, None
 
@@ -152,7 +152,7 @@ class ConvTranspose2d(Function):
         g, w = ctx.saved_tensors
         needs_g, needs_w = ctx.needs_input_grad[:2]
         options = (ctx.stride, ctx.padding, ctx.dilation, ctx.groups)
-        grad_w = Conv2dWeightGrad.apply(grad_output, g, w.shape[2:], *options) \
+        grad_w = Conv2dWeightGrad.apply(grad_output, g, w.shape[2:], *options, None) \
             if needs_w else None
         grad_g = None
         if needs_g:
@@ -164,15 +164,17 @@ class ConvTranspose2d(Function):
 
 class Conv2dWeightGrad(Function):
     """dw = g @ im2col(x)^T: the adjoint of Conv2d in its weight (its weight gradient), for
-    x (N, C, H, W) and g (N, O, Ho, Wo), giving w's shape (O, C/G, kh, kw).
+    x (N, C, H, W) and g (N, O, Ho, Wo), giving w's shape (O, C/G, kh, kw). `cols`, when
+    not None, is im2col(x) as the forward convolution already computed it (a constant).
     dL/dx = ConvTranspose2d(g, dL/dw),  dL/dg = Conv2d(x, dL/dw)."""
 
     @staticmethod
-    def forward(ctx, x, g, kernel_size, stride, padding, dilation, groups):
+    def forward(ctx, x, g, kernel_size, stride, padding, dilation, groups, cols):
         ctx.stride, ctx.padding, ctx.dilation, ctx.groups = stride, padding, dilation, groups
         ctx.input_shape = x.shape
         ctx.save_for_backward(x, g)
-        cols = im2col(x, kernel_size, stride, padding, dilation, groups, g.shape[2:])
+        if cols is None:
+            cols = im2col(x, kernel_size, stride, padding, dilation, groups, g.shape[2:])
         product = cols @ _grouped_rows(g, groups).transpose(0, 2, 1)  # (G, C/G kh kw, O/G)
         weight_shape = (x.shape[1] // groups, *kernel_size, g.shape[1] // groups)
         grad = product.reshape(groups, *weight_shape).transpose(0, 4, 1, 2, 3)
@@ -191,4 +193,4 @@ class Conv2dWeightGrad(Function):
                                             ctx.dilation, g.shape[2:])
             grad_g = Conv2d.apply(fitted, grad_output, ctx.stride, padding, ctx.dilation,
                                   ctx.groups)
-        return grad_x, grad_g, None, None, None, None, None
+        return grad_x, grad_g, None, None, None, None, None, None

@@ -18,23 +18,38 @@ from ..backend import device_of, get_backend, xp_of
 def max_pool_indices(x, kernel_size, stride, padding, dilation, out_shape):
     """Flat index (into each H x W plane of x) of every window's maximum: (N, C, Ho, Wo).
 
-    `padding` is ((top, bottom), (left, right)); padded positions hold -inf, so they never win
-    (a window made only of padding cannot occur: PyTorch's limit pad <= kernel / 2)."""
+    The (i, j) elements of all windows form one strided view per kernel offset; the maximum
+    is their elementwise maximum, and the offset of the first view that reaches it is the
+    argmax (the first maximum wins ties, as in PyTorch). `padding` is ((top, bottom), (left,
+    right)); padded positions hold -inf, so they never win (PyTorch's limit pad <= kernel / 2
+    leaves a real value in every window)."""
     xp = xp_of(x)
     (top, bottom), (left, right) = padding
-    batch, channels, height, width = x.shape
-    padded = xp.pad(x, ((0, 0), (0, 0), (top, bottom), (left, right)),
-                    constant_values=-xp.inf)
+    width = x.shape[3]
+    if top or bottom or left or right:
+        x = xp.pad(x, ((0, 0), (0, 0), (top, bottom), (left, right)), constant_values=-xp.inf)
     (kh, kw), (out_h, out_w) = kernel_size, out_shape
-    step_n, step_c, step_h, step_w = padded.strides
-    windows = xp.lib.stride_tricks.as_strided(
-        padded, (batch, channels, out_h, out_w, kh, kw),
-        (step_n, step_c, step_h * stride[0], step_w * stride[1], step_h * dilation[0],
-         step_w * dilation[1]))
-    position = windows.reshape(batch, channels, out_h, out_w, kh * kw).argmax(axis=-1)
-    row = xp.arange(out_h).reshape(-1, 1) * stride[0] - top + position // kw * dilation[0]
-    column = xp.arange(out_w) * stride[1] - left + position % kw * dilation[1]
-    return row * width + column
+    views = []
+    for i in range(kh):
+        rows = slice(i * dilation[0], i * dilation[0] + stride[0] * (out_h - 1) + 1, stride[0])
+        for j in range(kw):
+            start = j * dilation[1]
+            views.append(x[:, :, rows, start:start + stride[1] * (out_w - 1) + 1:stride[1]])
+    best = views[0]
+    for view in views[1:]:
+        best = xp.maximum(best, view)
+    offset = xp.zeros(best.shape, dtype=xp.int32)
+    for position in range(len(views) - 1, -1, -1):  # last to first: the first maximum stays
+        offset[views[position] == best] = position
+    # window (p, q) starts at row p stride - top, column q stride - left; offset k moves it
+    # by (k // kw) dilation rows and (k % kw) dilation columns
+    shifts = xp.arange(kh * kw)
+    shifts = shifts // kw * dilation[0] * width + shifts % kw * dilation[1]
+    starts = ((xp.arange(out_h).reshape(-1, 1) * stride[0] - top) * width
+              + xp.arange(out_w) * stride[1] - left)
+    index = shifts[offset]
+    index += starts
+    return index
 
 
 class MaxPoolSelect(Function):
