@@ -1,20 +1,27 @@
-"""Speed and memory of tinygrad_edu against a hand-written NumPy MLP (and PyTorch if installed).
+"""Speed and memory of tinygrad_edu against a hand-written NumPy floor, PyTorch and micrograd.
 
     python benchmarks/bench.py                 # the full run (a few minutes on 2 cores)
     python benchmarks/bench.py --quick         # a smoke run
-    python benchmarks/bench.py --device cuda   # GPU: tinygrad_edu on CuPy vs hand-written CuPy
+    python benchmarks/bench.py --json out.json # also write the results as JSON
+    python benchmarks/bench.py --device cuda   # GPU: tinygrad_edu on CuPy vs the same on CuPy
 
-Three measurements, each taken with the frameworks interleaved round by round (so a busy
-machine slows them alike) and summarized by the median over rounds:
-1. training throughput (steps/s) of an MLP 784-256-128-10, float32, SGD momentum 0.9, at
-   batch 64 and 512, and the ratio to the hand-written version (median over rounds of the
-   ratio within each round; every order of the frameworks is used equally often);
-2. per-op overhead: a chain of 200 tiny elementwise ops, forward and backward, in us per op;
-3. peak memory (tracemalloc) of 200 training steps.
+Every timing runs the frameworks interleaved round by round, each round in the next of all
+their orders (so each goes first, and follows each other one, equally often, and a busy
+machine slows them alike), and every ratio is the median over rounds of the ratio measured
+within one round (pairs milliseconds apart, so a slow spell cancels out of it):
+1. per-op overhead: a 200-op chain of elementwise ops on a (4,) float32 tensor, forward and
+   backward (op_chain.py), in us per op, as a multiple of PyTorch's time;
+2. one training step of an MLP 784-256-128-10 (float32, SGD momentum 0.9) at batch 64 and
+   512, as a multiple of the step time of the NumPy floor (numpy_mlp.py);
+3. peak memory (tracemalloc) of 200 training steps at batch 512.
+The goals of issue 10 are printed beside the measured values. On a busy machine run it with
+`OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1`: multi-threaded BLAS slows down many times over when
+another process takes a core.
 """
 
 import argparse
 import itertools
+import json
 import os
 import sys
 import time
@@ -27,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from numpy_mlp import HandWrittenMLP  # noqa: E402
+from op_chain import ArrayCallsChain, EngineChain, ScalarChain  # noqa: E402
 
 import tinygrad_edu as tg  # noqa: E402
 from tinygrad_edu import nn, optim  # noqa: E402
@@ -42,6 +50,9 @@ except ImportError:
 
 SIZES = (784, 256, 128, 10)
 LR = 0.01
+CHAIN_LENGTH = 200
+PER_OP_GOAL = 0.6  # tinygrad_edu's time per op, at most this multiple of PyTorch's
+STEP_GOALS = {64: 1.15, 512: 1.05}  # tinygrad_edu's step time, at most this multiple of the floor's
 
 
 def initial_weights(seed):
@@ -69,10 +80,14 @@ class Ours:
     def batches(self, x, y):
         return tg.Tensor(x, device=self.device), tg.Tensor(y, device=self.device)
 
-    def step(self, x, y):
+    def loss_and_gradients(self, x, y):
         self.optimizer.zero_grad()
         loss = F.cross_entropy(self.model(x), y)
         loss.backward()
+        return loss
+
+    def step(self, x, y):
+        loss = self.loss_and_gradients(x, y)
         self.optimizer.step()
         return loss
 
@@ -80,8 +95,8 @@ class Ours:
         return {str(p.grad.dtype) for p in self.model.parameters()}
 
 
-class NumPyByHand:
-    name = "hand-written"
+class NumPyFloor:
+    name = "NumPy floor"
 
     def __init__(self, weights, device):
         self.backend = tg.backend.get_backend(device)
@@ -117,11 +132,28 @@ class Torch:
         return loss
 
 
-def frameworks(device):
-    chosen = [Ours, NumPyByHand]
-    if torch is not None and device == "cpu":
-        chosen.append(Torch)
-    return chosen
+def with_torch(device):
+    return torch is not None and device == "cpu"
+
+
+def interleaved(tasks, rounds, sync=lambda: None):
+    """Seconds each task (name -> callable) took in each round, run in every order in turn."""
+    orders = list(itertools.permutations(tasks.items()))
+    seconds = {name: [] for name in tasks}
+    for round_index in range(rounds):
+        for name, task in orders[round_index % len(orders)]:
+            sync()
+            start = time.perf_counter()
+            task()
+            sync()
+            seconds[name].append(time.perf_counter() - start)
+    return seconds
+
+
+def ratios_to(seconds, reference):
+    """Median over rounds of each task's time divided by `reference`'s in the same round."""
+    base = np.array(seconds[reference])
+    return {name: float(np.median(np.array(times) / base)) for name, times in seconds.items()}
 
 
 def synthetic_data(batch_size, batches, seed=1):
@@ -132,77 +164,62 @@ def synthetic_data(batch_size, batches, seed=1):
             for i in range(batches)]
 
 
-def throughput(batch_size, rounds, steps_per_round, device):
-    """Median steps/s of each framework, measured interleaved, and the median over rounds of
-    its steps/s divided by the hand-written version's in the same round (pairs measured
-    milliseconds apart, so a slow spell of the machine cancels out of each ratio)."""
+def mlp_step(batch_size, rounds, steps_per_round, device):
+    """Median ms per training step of each framework, and its step time as a multiple of
+    the NumPy floor's (median over rounds of the ratio within each round)."""
     data = synthetic_data(batch_size, 8)
     weights = initial_weights(0)
-    runners = [make(weights, device) for make in frameworks(device)]
-    feeds = [[runner.batches(x, y) for x, y in data] for runner in runners]
-    sync = tg.backend.get_backend(device).synchronize
-    for runner, feed in zip(runners, feeds, strict=True):  # warm-up
-        for x, y in feed:
+    runners = [Ours, NumPyFloor] + ([Torch] if with_torch(device) else [])
+    runners = [make(weights, device) for make in runners]
+    tasks = {}
+    for runner in runners:
+        feed = [runner.batches(x, y) for x, y in data]
+        for x, y in feed:  # warm-up
             runner.step(x, y)
-    timings = {runner.name: [] for runner in runners}
-    # Each round runs the frameworks in the next of all their orders, so that each one goes
-    # first, and follows each other one, equally often: what a framework leaves behind (warm
-    # or cold caches, PyTorch's OpenMP threads) then falls on every framework alike. A plain
-    # rotation of three would put the same framework after PyTorch in two rounds of three.
-    orders = list(itertools.permutations(zip(runners, feeds, strict=True)))
-    for round_index in range(rounds):
-        for runner, feed in orders[round_index % len(orders)]:
-            sync()
-            start = time.perf_counter()
+
+        def task(runner=runner, feed=feed):
             for step in range(steps_per_round):
                 runner.step(*feed[step % len(feed)])
-            sync()
-            timings[runner.name].append(steps_per_round / (time.perf_counter() - start))
-    if isinstance(runners[0], Ours):
-        dtypes = runners[0].gradient_dtypes()
-        assert dtypes == {"float32"}, f"float32 model computed gradients in {dtypes}"
-    reference = np.array(timings[NumPyByHand.name])
-    rates = {name: float(np.median(values)) for name, values in timings.items()}
-    ratios = {name: float(np.median(np.array(values) / reference))
-              for name, values in timings.items()}
-    return rates, ratios
+        tasks[runner.name] = task
+    seconds = interleaved(tasks, rounds, tg.backend.get_backend(device).synchronize)
+    dtypes = runners[0].gradient_dtypes()
+    assert dtypes == {"float32"}, f"float32 model computed gradients in {dtypes}"
+    ms = {name: float(np.median(times)) / steps_per_round * 1e3 for name, times in seconds.items()}
+    return ms, ratios_to(seconds, NumPyFloor.name)
 
 
-def op_chain_ours(length, device):
-    x = tg.tensor([1.0, 2.0], device=device, requires_grad=True)
-    y = x
-    for _ in range(length // 4):
-        y = ((y * 1.001 + 0.5).tanh()) - 0.1
-    y.sum().backward()
+def chain_runners(device):
+    runners = [EngineChain("tinygrad_edu", lambda a: tg.tensor(a, device=device,
+                                                               requires_grad=True))]
+    if with_torch(device):
+        runners.append(EngineChain("pytorch", lambda a: torch.tensor(a, requires_grad=True)))
+    runners += [ScalarChain(), ArrayCallsChain(tg.backend.get_backend(device).xp)]
+    return runners
 
 
-def op_chain_torch(length, device):
-    x = torch.tensor([1.0, 2.0], requires_grad=True)
-    y = x
-    for _ in range(length // 4):
-        y = ((y * 1.001 + 0.5).tanh()) - 0.1
-    y.sum().backward()
+def per_op_overhead(rounds, device, length=CHAIN_LENGTH, repeats=5):
+    """Median us per op of each chain runner, and its time as a multiple of PyTorch's (None
+    without PyTorch); a round runs each chain `repeats` times."""
+    tasks = {}
+    for runner in chain_runners(device):
+        runner.run(length)  # warm-up
 
-
-def per_op_overhead(rounds, device, length=200):
-    """Median microseconds per op of a 200-op chain on a 2-element tensor, forward + backward."""
-    chains = {"tinygrad_edu": op_chain_ours}
-    if torch is not None and device == "cpu":
-        chains["pytorch"] = op_chain_torch
-    timings = {name: [] for name in chains}
-    for _ in range(rounds):
-        for name, chain in chains.items():
-            start = time.perf_counter()
-            chain(length, device)
-            timings[name].append((time.perf_counter() - start) / (length + 1) * 1e6)
-    return {name: float(np.median(values)) for name, values in timings.items()}
+        def task(runner=runner):
+            for _ in range(repeats):
+                runner.run(length)
+        tasks[runner.name] = task
+    seconds = interleaved(tasks, rounds, tg.backend.get_backend(device).synchronize)
+    micros = {name: float(np.median(times)) / (repeats * length) * 1e6
+              for name, times in seconds.items()}
+    ratios = ratios_to(seconds, "pytorch") if "pytorch" in seconds else None
+    return micros, ratios
 
 
 def peak_memory(batch_size, steps):
     """Peak bytes allocated (tracemalloc) while training `steps` steps, for ours and NumPy."""
     data = synthetic_data(batch_size, 8)
     peaks = {}
-    for make in (Ours, NumPyByHand):
+    for make in (Ours, NumPyFloor):
         runner = make(initial_weights(0), "cpu")
         feed = [runner.batches(x, y) for x, y in data]
         runner.step(*feed[0])
@@ -216,35 +233,72 @@ def peak_memory(batch_size, steps):
     return peaks
 
 
+def verdict(value, goal):
+    return f"<= {goal:.2f}x: {'pass' if value <= goal else 'FAIL'}"
+
+
+def print_per_op(micros, ratios):
+    print(f"\n| per-op overhead ({CHAIN_LENGTH}-op chain on (4,) float32, fwd+bwd) | us/op "
+          "| vs PyTorch's time | goal |")
+    print("|---|---|---|---|")
+    for name, value in micros.items():
+        ratio = f"{ratios[name]:.2f}x" if ratios else "-"
+        goal = verdict(ratios[name], PER_OP_GOAL) if ratios and name == "tinygrad_edu" else ""
+        print(f"| {name} | {value:.2f} | {ratio} | {goal} |")
+    around = micros["tinygrad_edu"] - micros[ArrayCallsChain.name]
+    print(f"\ntinygrad_edu spends {around:.2f} of its {micros['tinygrad_edu']:.2f} us per op in "
+          "Python around the array calls.")
+
+
+def print_mlp(batch_size, ms, ratios):
+    for name, value in ms.items():
+        goal = verdict(ratios[name], STEP_GOALS[batch_size]) if name == "tinygrad_edu" else ""
+        print(f"| {batch_size} | {name} | {value:.3f} | {ratios[name]:.2f}x | {goal} |")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="few rounds: a smoke test")
     parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
-    parser.add_argument("--rounds", type=int, default=None)
+    parser.add_argument("--rounds", type=int, default=None,
+                        help="MLP rounds (a multiple of 6 uses all orders equally often)")
+    parser.add_argument("--json", metavar="PATH", help="also write the results to PATH")
     args = parser.parse_args(argv)
-    rounds = args.rounds or (6 if args.quick else 60)  # a multiple of 3! orders
+    rounds = args.rounds or (6 if args.quick else 60)
+    chain_rounds = 24 if args.quick else 120  # a multiple of 4! orders
     steps = 5 if args.quick else 20
+    results = {"device": args.device, "load_average_before": os.getloadavg()[0],
+               "mlp_rounds": rounds, "chain_rounds": chain_rounds,
+               "goals": {"per_op_vs_pytorch": PER_OP_GOAL, "step_vs_floor": STEP_GOALS}}
 
-    print(f"device: {args.device}; frameworks interleaved, median of {rounds} rounds")
-    print("\n| batch | framework | steps/s | vs hand-written |")
-    print("|---|---|---|---|")
+    print(f"device: {args.device}; frameworks interleaved round by round; medians over rounds; "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    micros, ratios = per_op_overhead(chain_rounds, args.device, repeats=1 if args.quick else 5)
+    results["per_op"] = {"us_per_op": micros, "time_vs_pytorch": ratios}
+    print_per_op(micros, ratios)
+
+    print(f"\n| batch | MLP training step ({rounds} rounds of {steps} steps) | ms/step "
+          "| vs the floor's time | goal |")
+    print("|---|---|---|---|---|")
+    results["mlp_step"] = {}
     for batch_size in (64, 512):
-        rates, ratios = throughput(batch_size, rounds, steps, args.device)
-        for name, rate in rates.items():
-            print(f"| {batch_size} | {name} | {rate:.1f} | {ratios[name]:.2f}x |")
-
-    overhead = per_op_overhead(rounds * 2, args.device)
-    print("\n| per-op overhead (200-op chain, fwd+bwd) | us/op |")
-    print("|---|---|")
-    for name, micros in overhead.items():
-        print(f"| {name} | {micros:.2f} |")
+        ms, step_ratios = mlp_step(batch_size, rounds, steps, args.device)
+        results["mlp_step"][batch_size] = {"ms_per_step": ms, "time_vs_floor": step_ratios}
+        print_mlp(batch_size, ms, step_ratios)
 
     if args.device == "cpu":
         peaks = peak_memory(512, 20 if args.quick else 200)
-        print("\n| peak memory, 200 steps at batch 512 | MiB | vs hand-written |")
-        print("|---|---|---|")
+        results["peak_memory_bytes"] = peaks
+        print("\n| peak memory, 200 steps at batch 512 (the floor allocates beforehand) | MiB |")
+        print("|---|---|")
         for name, peak in peaks.items():
-            print(f"| {name} | {peak / 2**20:.2f} | {peak / peaks['hand-written']:.2f}x |")
+            print(f"| {name} | {peak / 2**20:.2f} |")
+
+    results["load_average_after"] = os.getloadavg()[0]
+    print(f"\nload average at the end: {results['load_average_after']:.1f}")
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2))
+    return results
 
 
 if __name__ == "__main__":

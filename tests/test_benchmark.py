@@ -1,36 +1,67 @@
-"""The benchmark script still runs, and its models agree: a smoke test, not a timing."""
+"""The benchmark computes what it claims and its script still runs: checks, not timings."""
 
+import json
 import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 
 import bench  # noqa: E402
+from op_chain import ArrayCallsChain, EngineChain, ScalarChain  # noqa: E402
+
+import tinygrad_edu as tg  # noqa: E402
 
 
-def test_both_mlps_compute_the_same_first_loss():
+def test_numpy_floor_computes_the_models_loss_and_gradients():
     weights = bench.initial_weights(0)
     (x, y), = bench.synthetic_data(16, 1)
     ours = bench.Ours(weights, "cpu")
-    by_hand = bench.NumPyByHand(weights, "cpu")
-    first_ours = ours.step(*ours.batches(x, y)).item()
-    first_by_hand = float(by_hand.step(*by_hand.batches(x, y)))
-    assert np.isclose(first_ours, first_by_hand, rtol=1e-5)
-    second_ours = ours.step(*ours.batches(x, y)).item()
-    second_by_hand = float(by_hand.step(*by_hand.batches(x, y)))
-    assert np.isclose(second_ours, second_by_hand, rtol=1e-4)  # the updates agree too
+    floor = bench.NumPyFloor(weights, "cpu")
+    loss = ours.loss_and_gradients(*ours.batches(x, y)).item()
+    assert np.isclose(float(floor.mlp.loss_and_gradients(x, y)), loss, rtol=1e-5)
+    for param, grad in zip(ours.model.parameters(), floor.mlp.grads, strict=True):
+        np.testing.assert_allclose(grad, param.grad.numpy(), rtol=1e-4, atol=1e-6)
+
+
+def test_numpy_floor_trains_as_the_model_does():
+    weights = bench.initial_weights(0)
+    ours = bench.Ours(weights, "cpu")
+    floor = bench.NumPyFloor(weights, "cpu")
+    for x, y in bench.synthetic_data(16, 3) + bench.synthetic_data(8, 2, seed=2):
+        loss = ours.step(*ours.batches(x, y)).item()  # batch sizes change: buffers per size
+        assert np.isclose(float(floor.step(x, y)), loss, rtol=1e-4)
+    for param, value in zip(ours.model.parameters(), floor.mlp.params, strict=True):
+        np.testing.assert_allclose(value, param.numpy(), rtol=1e-4, atol=1e-6)
     assert ours.gradient_dtypes() == {"float32"}
 
 
-def test_each_measurement_reports_every_framework():
-    rates, ratios = bench.throughput(16, rounds=2, steps_per_round=2, device="cpu")
-    assert {"tinygrad_edu", "hand-written"} <= set(rates) == set(ratios)
-    assert all(rate > 0 for rate in rates.values()) and ratios["hand-written"] == 1.0
-    assert bench.per_op_overhead(1, "cpu", length=20)["tinygrad_edu"] > 0
-    peaks = bench.peak_memory(16, 3)
-    assert peaks["tinygrad_edu"] > 0 and peaks["hand-written"] > 0
+def test_every_op_chain_computes_the_same_gradient():
+    ours = EngineChain("tinygrad_edu", lambda a: tg.tensor(a, requires_grad=True))
+    expected = ours.run(20).numpy()
+    for runner in (ScalarChain(), ArrayCallsChain(np)):
+        np.testing.assert_allclose(runner.run(20), expected, rtol=1e-5)
+    torch = pytest.importorskip("torch")
+    in_torch = EngineChain("pytorch", lambda a: torch.tensor(a, requires_grad=True))
+    np.testing.assert_allclose(in_torch.run(20).numpy(), expected, rtol=1e-5)
+    with pytest.raises(ValueError, match="multiple of 4"):
+        ScalarChain().run(10)
+
+
+def test_quick_run_reports_every_measurement(tmp_path):
+    path = tmp_path / "results.json"
+    results = bench.main(["--quick", "--json", str(path)])
+    assert json.loads(path.read_text()) == json.loads(json.dumps(results))
+    micros = results["per_op"]["us_per_op"]
+    assert {"tinygrad_edu", "scalar engine", "NumPy calls only"} <= set(micros)
+    assert all(value > 0 for value in micros.values())
+    for batch_size in (64, 512):
+        step = results["mlp_step"][batch_size]
+        assert {"tinygrad_edu", "NumPy floor"} <= set(step["ms_per_step"])
+        assert step["time_vs_floor"]["NumPy floor"] == 1.0
+    assert results["peak_memory_bytes"]["tinygrad_edu"] > 0
 
 
 def test_the_three_lenets_take_the_same_steps():

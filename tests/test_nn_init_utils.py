@@ -42,7 +42,7 @@ def _spread_check(tensor, low=None, high=None, std=None):
 def test_initializers_write_in_place_with_the_right_spread(dtype, device):
     tg.manual_seed(0)
     weight = tg.zeros(200, 100, dtype=dtype, device=device, requires_grad=True)
-    array = weight.data
+    array = weight._data
     fan_in, fan_out = 100, 200
     bound = math.sqrt(6 / (fan_in + fan_out))
     assert init.xavier_uniform_(weight) is weight
@@ -58,7 +58,7 @@ def test_initializers_write_in_place_with_the_right_spread(dtype, device):
     assert weight.numpy().mean() == pytest.approx(3.0, abs=0.01)
     init.uniform_(weight, a=-2.0, b=-1.0)
     _spread_check(weight, -2.0, -1.0)
-    assert weight.data is array and weight.dtype == dtype and weight.device == device
+    assert weight._data is array and weight.dtype == dtype and weight.device == device
     assert weight.is_leaf and weight.grad_fn is None
 
 

@@ -132,7 +132,7 @@ def test_state_dict_keys_match_pytorch_naming_and_share_memory():
     assert list(state) == ["0.weight", "0.bias", "1.weight", "1.bias", "1.running_mean",
                            "1.running_var", "1.num_batches_tracked", "3.weight", "3.bias"]
     assert all(not value.requires_grad for value in state.values())
-    assert state["0.weight"].data is model[0].weight.data
+    assert state["0.weight"]._data is model[0].weight._data
 
 
 def test_load_state_dict_round_trip_and_dtype_conversion():
@@ -214,9 +214,9 @@ def test_parameters_and_optimizer_state_start_on_64_byte_boundaries():
     optimizer = tg.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
     model(tg.randn(4, 7)).sum().backward()
     optimizer.step()
-    arrays = [p.data for p in model.parameters()]
-    arrays += [optimizer.state[p]["momentum_buffer"].data for p in model.parameters()]
+    arrays = [p._data for p in model.parameters()]
+    arrays += [optimizer.state[p]["momentum_buffer"]._data for p in model.parameters()]
     model.double()  # a dtype change reallocates, still aligned
-    arrays += [p.data for p in model.parameters()]
+    arrays += [p._data for p in model.parameters()]
     assert all(array.ctypes.data % 64 == 0 and array.flags.c_contiguous for array in arrays)
     assert model[0].weight.dtype == tg.float64

@@ -5,27 +5,64 @@
     (x * x).sum().backward()      # x.grad == 2 * x
 """
 
-from .tensor import (  # noqa: I001  (the Tensor must exist before the ops that use it)
-    Tensor, bool_, float32, float64, get_default_device, int32, int64, set_default_device,
+from . import autograd, cuda, data, nn, optim
+from .autograd import (
+    Function,
+    enable_grad,
+    grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
 )
-from . import autograd, cuda
-from .autograd import Function, enable_grad, grad, is_grad_enabled, no_grad
+from .autograd import functional as _functional  # noqa: F401  (tg.autograd.functional)
 from .backend import available_devices, manual_seed
 from .combine import cat, chunk, matmul, maximum, minimum, split, stack, where
 from .creation import (
-    arange, empty, eye, full, full_like, linspace, ones, ones_like, rand, rand_like, randint,
-    randn, randn_like, tensor, zeros, zeros_like,
+    arange,
+    empty,
+    eye,
+    full,
+    full_like,
+    linspace,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randint,
+    randn,
+    randn_like,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from .dtypes import (
+    bool_,
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    int8,
+    int16,
+    int32,
+    int64,
+    set_default_dtype,
+    uint8,
 )
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
+from .return_types import ValuesIndices
 from .serialization import load, save
-from . import data, nn, optim  # noqa: E402  (built on everything above)
+from .tensor import Tensor, get_default_device, set_default_device
 
 bool = bool_  # noqa: A001  (tg.bool as in PyTorch)
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "Function", "GradcheckError", "Tensor", "arange", "autograd", "available_devices", "bool",
+    "Function", "GradcheckError", "Tensor", "ValuesIndices", "float16", "get_default_dtype",
+    "inference_mode", "int8", "int16", "is_inference_mode_enabled", "set_default_dtype",
+    "set_grad_enabled", "uint8", "arange", "autograd", "available_devices", "bool",
     "cat", "chunk", "cuda", "data", "empty", "enable_grad", "eye", "float32", "float64", "full",
     "full_like", "get_default_device", "grad", "gradcheck", "gradgradcheck", "int32", "int64",
     "is_grad_enabled", "linspace", "load", "manual_seed", "matmul", "maximum", "minimum", "nn",

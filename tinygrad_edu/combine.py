@@ -1,6 +1,6 @@
 """Functions of several tensors: join, split, select and compare them elementwise."""
 
-from .ops.elementwise import Maximum, Minimum, Where
+from .ops.elementwise import Where
 from .ops.shape import Cat, Stack
 from .tensor import Tensor, _normalize_dim
 
@@ -55,11 +55,13 @@ def where(condition, input, other):  # noqa: A002  (PyTorch's argument name)
 
 
 def maximum(input, other):  # noqa: A002
-    return Maximum.apply(input, other)
+    """Elementwise larger value (the two promoted to a common dtype)."""
+    return input.maximum(other)
 
 
 def minimum(input, other):  # noqa: A002
-    return Minimum.apply(input, other)
+    """Elementwise smaller value (the two promoted to a common dtype)."""
+    return input.minimum(other)
 
 
 def matmul(input, other):  # noqa: A002

@@ -58,8 +58,8 @@ def _weighted_sum(outputs, upstream):
     total = 0.0
     for output, weights in zip(outputs, upstream, strict=True):
         if weights is not None:
-            total += float(np.sum(backend.to_numpy(output.data).astype(np.float64)
-                                  * backend.to_numpy(weights.data)))
+            total += float(np.sum(backend.to_numpy(output._data).astype(np.float64)
+                                  * backend.to_numpy(weights._data)))
     return total
 
 
@@ -91,7 +91,7 @@ def gradcheck(func, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True
         tensor = inputs[position]
         numeric = _numeric_gradient(func, inputs, tensor, upstream, eps)
         exact = (np.zeros(tensor.shape) if analytic[slot] is None
-                 else backend.to_numpy(analytic[slot].data).astype(np.float64))
+                 else backend.to_numpy(analytic[slot]._data).astype(np.float64))
         if exact.shape != numeric.shape:
             return _fail(f"{_check_name} failed for {name}: the gradient of input {position} "
                          f"has shape {exact.shape}, expected {numeric.shape}", raise_exception)
@@ -110,7 +110,7 @@ def gradcheck(func, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True
 
 def _numeric_gradient(func, inputs, tensor, upstream, eps):
     """Central differences of sum(v * func(inputs)) over every element of `tensor`."""
-    original = tensor.data
+    original = tensor._data
     host = backend.to_numpy(original).astype(np.float64)
     estimate = np.zeros(host.shape)
     device_backend = backend.get_backend(tensor.device)
@@ -121,11 +121,11 @@ def _numeric_gradient(func, inputs, tensor, upstream, eps):
                 for delta in (eps, -eps):
                     shifted = host.copy()
                     shifted[index] += delta
-                    tensor.data = device_backend.asarray(shifted)
+                    tensor._data = device_backend.asarray(shifted)
                     values.append(_weighted_sum(_as_tuple(func(*inputs)), upstream))
                 estimate[index] = (values[0] - values[1]) / (2 * eps)
     finally:
-        tensor.data = original
+        tensor._data = original
     return estimate
 
 

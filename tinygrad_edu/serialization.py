@@ -24,7 +24,7 @@ def save(state_dict, path):
     for name, value in state_dict.items():
         if not isinstance(name, str):
             raise TypeError(f"save: state dict keys must be strings, got {name!r}")
-        data = value.data if isinstance(value, Tensor) else value
+        data = value._data if isinstance(value, Tensor) else value
         if not hasattr(data, "dtype") or data.dtype.kind not in "biuf":
             raise TypeError(f"save: '{name}' must be a Tensor or a numeric array, got "
                             f"{type(value).__name__}")

@@ -13,13 +13,37 @@ import weakref
 
 import numpy as np
 
-from . import backend
-
-float32 = np.dtype(np.float32)
-float64 = np.dtype(np.float64)
-int32 = np.dtype(np.int32)
-int64 = np.dtype(np.int64)
-bool_ = np.dtype(np.bool_)
+from . import backend, dtypes
+from .autograd.engine import run_backward
+from .autograd.function import constant, mark_modified, register_tensor_type, version_counter
+from .autograd.grad_mode import _grad_mode
+from .dtypes import bool_, float32, float64, get_default_dtype, int32, int64
+from .ops.activations import Relu, Sigmoid, Tanh
+from .ops.elementwise import (
+    Abs,
+    Add,
+    Cast,
+    Clamp,
+    Cos,
+    Div,
+    Exp,
+    Log,
+    Maximum,
+    Minimum,
+    Mul,
+    Neg,
+    Pow,
+    Sin,
+    Sqrt,
+    Sub,
+    ToDevice,
+    Where,
+)
+from .ops.linalg import Matmul
+from .ops.reductions import LogSumExp, Max, Mean, StdFromVariance, Sum
+from .ops.shape import BroadcastTo, Getitem, IndexPut, Permute, Reshape, SumToShape, reduced_axes
+from .ops.softmax import LogSoftmax, Softmax
+from .return_types import ValuesIndices
 
 _default_device = "cpu"
 
@@ -46,15 +70,20 @@ def _to_array(data, dtype, device):
     device = device or _default_device
     host = np.array(data, dtype=dtype)
     if dtype is None and host.dtype == np.float64:
-        host = host.astype(np.float32)  # Python floats give float32, as in PyTorch
+        host = host.astype(get_default_dtype())  # Python floats give the default dtype
     return backend.get_backend(device).asarray(host), device
 
 
 class Tensor:
-    """A multidimensional array that records the operations applied to it."""
+    """A multidimensional array that records the operations applied to it.
+
+    `_data` is the raw backend array (numpy.ndarray on "cpu", cupy.ndarray on "cuda"): the
+    one documented way for ops, optimizers and tests to reach it. `.data` is a Tensor sharing
+    that memory, outside the graph, as in PyTorch.
+    """
 
     __slots__ = ("_data", "device", "grad", "grad_fn", "requires_grad", "name", "_hooks",
-                 "__weakref__")
+                 "_version", "__weakref__")
     __array_priority__ = 1000  # numpy_array * tensor calls Tensor.__rmul__
 
     def __init__(self, data, requires_grad=False, dtype=None, device=None):
@@ -64,6 +93,7 @@ class Tensor:
         self.grad_fn = None
         self.name = None
         self._hooks = None
+        self._version = None
         self.requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
@@ -71,32 +101,41 @@ class Tensor:
     @classmethod
     def _make(cls, data, device, requires_grad):
         """Wrap an array the ops produced, without copying or checking (the hot path)."""
-        tensor = object.__new__(cls)
-        tensor._data = data
-        tensor.device = device
+        tensor = constant(data, device)
         tensor.requires_grad = requires_grad
-        tensor.grad = None
-        tensor.grad_fn = None
-        tensor.name = None
-        tensor._hooks = None
         return tensor
 
     # ----- the raw array and its properties -------------------------------------------------
     @property
     def data(self):
-        """The backend array. Assigning replaces the values outside the graph (same device)."""
-        return self._data
+        """The same memory as a Tensor outside the graph (no history, requires_grad=False, its
+        own version counter): `p.data.std()`, `p.data += -lr * p.grad` as in PyTorch.
+        Assigning a Tensor or an array replaces the values (same device)."""
+        return constant(self._data, self.device)
 
     @data.setter
-    def data(self, array):
-        if isinstance(array, Tensor):
-            array = array._data
+    def data(self, value):
+        array = value._data if isinstance(value, Tensor) else value
         if backend.device_of(array) != self.device:
             raise RuntimeError(
                 f"data: cannot assign an array on '{backend.device_of(array)}' to a tensor on "
                 f"'{self.device}'; move it first"
             )
         self._data = array
+
+    def __array__(self, dtype=None, copy=None):
+        """NumPy's view of a CPU tensor (np.asarray(t), matplotlib, SciPy); CUDA tensors raise,
+        as in PyTorch: copy them to the host with .cpu() first."""
+        if self.device != "cpu":
+            raise TypeError(f"can't convert {self.device} device type tensor to numpy. Use "
+                            "Tensor.cpu() to copy the tensor to host memory first.")
+        array = self._data if dtype is None else self._data.astype(dtype, copy=False)
+        return array.copy() if copy else array
+
+    def _view_of(self, base):
+        """Mark self as a view of base: one memory, one version counter."""
+        self._version = version_counter(base)
+        return self
 
     @property
     def shape(self):
@@ -167,8 +206,14 @@ class Tensor:
         return self
 
     def detach(self):
-        """The same data as a new leaf outside the graph (shares memory)."""
-        return Tensor._make(self._data, self.device, False)
+        """The same data as a new leaf outside the graph (shares memory and version counter)."""
+        return constant(self._data, self.device)._view_of(self)
+
+    def detach_(self):
+        """Make self a leaf outside the graph, in place."""
+        self.grad_fn = None
+        self.requires_grad = False
+        return self
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False):
         """Accumulate d(self)/d(leaf) into every leaf's `.grad` (`gradient`: dL/d(self))."""
@@ -267,46 +312,84 @@ class Tensor:
     def type_as(self, other):
         return self.to(other.dtype)
 
-    # ----- arithmetic (NumPy broadcasting) --------------------------------------------------
+    # ----- arithmetic (broadcasting, PyTorch's type promotion) -------------------------------
     def _operand(self, other):
-        """A Python number stays a (dtype-preserving) scalar; anything else becomes a Tensor."""
+        """A Python number stays a scalar; anything else becomes a Tensor on self's device."""
         if isinstance(other, np.generic):  # first: np.float64 is a subclass of float
             return other.item()
         if isinstance(other, (Tensor, int, float)):  # noqa: UP038  (a tuple is faster here)
             return other
         if backend.device_of(other) == self.device and hasattr(other, "dtype"):
-            return Tensor._make(other, self.device, False)
+            return constant(other, self.device)
         return Tensor(other, device=self.device)
 
+    def _promoted(self, other):
+        """(self, other) converted to their common dtype (see dtypes.result_type). NumPy agrees
+        with PyTorch when the dtypes match or a float tensor meets a Python number: then
+        nothing is converted (the common case, checked first)."""
+        dtype = self._data.dtype
+        kind = type(other)
+        if kind is float or kind is int:
+            if dtype.kind == "f":
+                return self, other
+        elif isinstance(other, Tensor) and other._data.dtype == dtype:
+            return self, other
+        other = self._operand(other)
+        if isinstance(other, Tensor):
+            if other._data.dtype == dtype:
+                return self, other
+            target = dtypes.result_type(self._data, other._data)
+            return self._as_dtype(target), other._as_dtype(target)
+        if dtype.kind in "fc" or (dtype.kind in "iu" and not isinstance(other, float)) or \
+                isinstance(other, bool):
+            return self, other
+        return self._as_dtype(dtypes.result_type(self._data, other)), other
+
+    def _as_dtype(self, dtype):
+        return self if self._data.dtype == dtype else Cast.apply(self, dtype)
+
+    def _floating(self):
+        """Self for floating tensors; integer and bool tensors in the default dtype (the input
+        of a function that only makes sense on reals: exp, sigmoid, mean, ...)."""
+        return self if self._data.dtype.kind in "fc" else Cast.apply(self, get_default_dtype())
+
     def __add__(self, other):
-        return Add.apply(self, self._operand(other))
+        return Add.apply(*self._promoted(other))
 
     def __radd__(self, other):
-        return Add.apply(self._operand(other), self)
+        a, b = self._promoted(other)
+        return Add.apply(b, a)
 
     def __sub__(self, other):
-        return Sub.apply(self, self._operand(other))
+        return Sub.apply(*self._promoted(other))
 
     def __rsub__(self, other):
-        return Sub.apply(self._operand(other), self)
+        a, b = self._promoted(other)
+        return Sub.apply(b, a)
 
     def __mul__(self, other):
-        return Mul.apply(self, self._operand(other))
+        return Mul.apply(*self._promoted(other))
 
     def __rmul__(self, other):
-        return Mul.apply(self._operand(other), self)
+        a, b = self._promoted(other)
+        return Mul.apply(b, a)
 
     def __truediv__(self, other):
-        return Div.apply(self, self._operand(other))
+        return Div.apply(*_true_division(*self._promoted(other)))
 
     def __rtruediv__(self, other):
-        return Div.apply(self._operand(other), self)
+        a, b = self._promoted(other)
+        return Div.apply(*_true_division(b, a))
 
     def __pow__(self, exponent):
-        return Pow.apply(self, self._operand(exponent))
+        base, exponent = self._promoted(exponent)
+        _check_integer_power(base, exponent)
+        return Pow.apply(base, exponent)
 
     def __rpow__(self, base):
-        return Pow.apply(self._operand(base), self)
+        exponent, base = self._promoted(base)
+        _check_integer_power(base, exponent)
+        return Pow.apply(base, exponent)
 
     def __matmul__(self, other):
         return self.matmul(other)
@@ -320,11 +403,13 @@ class Tensor:
     def __pos__(self):
         return self
 
-    def add(self, other):
-        return self + other
+    def add(self, other, alpha=1):
+        """self + alpha * other."""
+        return self + (other if alpha == 1 else other * alpha)
 
-    def sub(self, other):
-        return self - other
+    def sub(self, other, alpha=1):
+        """self - alpha * other."""
+        return self - (other if alpha == 1 else other * alpha)
 
     def mul(self, other):
         return self * other
@@ -337,6 +422,162 @@ class Tensor:
 
     def neg(self):
         return -self
+
+    # ----- in-place ops: the same Tensor object, the same memory ----------------------------
+    def _update(self, op_name, compute, *operands):
+        """Write `compute(self)` (an out-of-place Tensor computation) into self's memory.
+
+        Outside the graph (no_grad, or nothing requires grad) that is all: the values change,
+        the version counter goes up. Inside it, self's history is rebased: the op runs on a
+        snapshot of self (a copy of the values with self's old history), and self becomes
+        that op's output, so later uses of self differentiate through the in-place op while
+        earlier uses keep the old values and history. A leaf that requires grad refuses
+        in-place changes while grad mode is on, as in PyTorch.
+        """
+        recording = _grad_mode.enabled and (self.requires_grad or any(
+            isinstance(operand, Tensor) and operand.requires_grad for operand in operands))
+        if not recording:
+            self._write(op_name, compute(self))
+            return self
+        if self.grad_fn is None and self.requires_grad:
+            raise RuntimeError(f"{op_name}: a leaf Variable that requires grad is being used in "
+                               "an in-place operation (do it under `with no_grad():`, or on a "
+                               "clone())")
+        if self.grad_fn is not None and type(self.grad_fn) in _VIEW_OPS:
+            view = type(self.grad_fn).__name__
+            raise RuntimeError(f"{op_name}: in-place change of a view ({view} output) of a "
+                               "tensor that requires grad is not supported; clone() it first, "
+                               "or write through the base with x[index] = value")
+        snapshot = constant(self._data.copy(), self.device)
+        snapshot.grad_fn, snapshot.requires_grad = self.grad_fn, self.requires_grad
+        result = compute(snapshot)
+        self._write(op_name, result)
+        node = result.grad_fn
+        self.grad_fn, self.requires_grad = node, result.requires_grad
+        if node is not None and node._output_ref is not None:
+            node._save_output(self)
+        return self
+
+    def _write(self, op_name, result):
+        """Copy result's values into self's memory (shape and dtype kept), version + 1."""
+        values = result._data if isinstance(result, Tensor) else result
+        if values.shape != self._data.shape:
+            raise RuntimeError(f"{op_name}: output with shape {self.shape} doesn't match the "
+                               f"broadcast shape {tuple(values.shape)}")
+        if not np.can_cast(values.dtype, self._data.dtype, "same_kind"):
+            raise RuntimeError(f"{op_name}: result type {values.dtype} can't be cast to the "
+                               f"desired output type {self.dtype}")
+        if values is not self._data:
+            backend.xp_of(self._data).copyto(self._data, values, casting="unsafe")
+        mark_modified(self)
+
+    def add_(self, other, alpha=1):
+        return self._update("add_", lambda t: t.add(other, alpha), other)
+
+    def sub_(self, other, alpha=1):
+        return self._update("sub_", lambda t: t.sub(other, alpha), other)
+
+    def mul_(self, other):
+        return self._update("mul_", lambda t: t * other, other)
+
+    def div_(self, other):
+        return self._update("div_", lambda t: t / other, other)
+
+    def pow_(self, exponent):
+        return self._update("pow_", lambda t: t**exponent, exponent)
+
+    def clamp_(self, min=None, max=None):  # noqa: A002  (PyTorch's argument names)
+        return self._update("clamp_", lambda t: t.clamp(min, max), min, max)
+
+    clip_ = clamp_
+
+    def neg_(self):
+        return self._update("neg_", lambda t: -t)
+
+    def exp_(self):
+        return self._update("exp_", Tensor.exp)
+
+    def log_(self):
+        return self._update("log_", Tensor.log)
+
+    def sqrt_(self):
+        return self._update("sqrt_", Tensor.sqrt)
+
+    def abs_(self):
+        return self._update("abs_", Tensor.abs)
+
+    def tanh_(self):
+        return self._update("tanh_", Tensor.tanh)
+
+    def sigmoid_(self):
+        return self._update("sigmoid_", Tensor.sigmoid)
+
+    def relu_(self):
+        return self._update("relu_", Tensor.relu)
+
+    def masked_fill_(self, mask, value):
+        """self[mask] = value, broadcasting mask over self."""
+        if not isinstance(mask, Tensor) or mask.dtype != bool_:
+            raise TypeError(f"masked_fill_: mask must be a boolean Tensor, got "
+                            f"{getattr(mask, 'dtype', type(mask).__name__)}")
+        return self._update("masked_fill_", lambda t: Where.apply(mask, value, t), value)
+
+    def copy_(self, source):
+        """Self's values replaced by source's (broadcast to self's shape, cast to its dtype,
+        copied across devices); differentiable with respect to source."""
+        if not isinstance(source, Tensor):
+            source = Tensor(source, device=self.device)
+        if source.device != self.device:
+            source = source.to(self.device)
+
+        def copied(target):
+            result = source._as_dtype(target.dtype)
+            return result if result.shape == target.shape else result.expand(*target.shape)
+
+        return self._update("copy_", copied, source)
+
+    def fill_(self, value):
+        if isinstance(value, Tensor):
+            return self.copy_(value)
+        return self._update("fill_", lambda t: backend.xp_of(t._data).full(t.shape, value,
+                                                                           t.dtype))
+
+    def zero_(self):
+        return self.fill_(0)
+
+    def uniform_(self, a=0.0, b=1.0):
+        """Fill with draws from U(a, b) (no gradient flows through random numbers)."""
+        rng = backend.get_backend(self.device).rng
+        values = rng.uniform(a, b, self.shape).astype(self.dtype)
+        return self._update("uniform_", lambda t: backend.get_backend(t.device).asarray(values))
+
+    def normal_(self, mean=0.0, std=1.0):
+        """Fill with draws from N(mean, std^2)."""
+        rng = backend.get_backend(self.device).rng
+        values = rng.normal(mean, std, self.shape).astype(self.dtype)
+        return self._update("normal_", lambda t: backend.get_backend(t.device).asarray(values))
+
+    def __iadd__(self, other):
+        return self.add_(other)
+
+    def __isub__(self, other):
+        return self.sub_(other)
+
+    def __imul__(self, other):
+        return self.mul_(other)
+
+    def __itruediv__(self, other):
+        return self.div_(other)
+
+    def __setitem__(self, index, value):
+        """self[index] = value, in place; differentiable with respect to self's history and
+        to value (x[mask] = 0, x[:, 0] = y, ...)."""
+        index = _backend_index(index, self.device)
+        if isinstance(value, Tensor):
+            value = value._as_dtype(self.dtype)
+        elif not isinstance(value, int | float | bool):
+            value = Tensor(value, dtype=self.dtype, device=self.device)
+        self._update("setitem", lambda t: IndexPut.apply(t, index, value), value)
 
     # ----- comparisons: boolean tensors, no gradient ----------------------------------------
     def _compare(self, other, compare):
@@ -380,28 +621,28 @@ class Tensor:
 
     # ----- elementwise ----------------------------------------------------------------------
     def exp(self):
-        return Exp.apply(self)
+        return Exp.apply(self._floating())
 
     def log(self):
-        return Log.apply(self)
+        return Log.apply(self._floating())
 
     def sqrt(self):
-        return Sqrt.apply(self)
+        return Sqrt.apply(self._floating())
 
     def abs(self):
         return Abs.apply(self)
 
     def sin(self):
-        return Sin.apply(self)
+        return Sin.apply(self._floating())
 
     def cos(self):
-        return Cos.apply(self)
+        return Cos.apply(self._floating())
 
     def tanh(self):
-        return Tanh.apply(self)
+        return Tanh.apply(self._floating())
 
     def sigmoid(self):
-        return Sigmoid.apply(self)
+        return Sigmoid.apply(self._floating())
 
     def relu(self):
         return Relu.apply(self)
@@ -414,60 +655,115 @@ class Tensor:
     clip = clamp
 
     def maximum(self, other):
-        return Maximum.apply(self, self._operand(other))
+        return Maximum.apply(*self._promoted(other))
 
     def minimum(self, other):
-        return Minimum.apply(self, self._operand(other))
+        return Minimum.apply(*self._promoted(other))
 
     def sign(self):
         """-1, 0 or 1 elementwise; no gradient (its derivative is 0 almost everywhere)."""
-        return Tensor._make(backend.xp_of(self._data).sign(self._data), self.device, False)
+        return constant(backend.xp_of(self._data).sign(self._data), self.device)
 
-    # ----- reductions -----------------------------------------------------------------------
-    def sum(self, dim=None, keepdim=False):
-        return Sum.apply(self, _normalize_dims(dim, self.ndim, "sum"), keepdim)
+    # ----- reductions (dim: None, an int or a tuple; keepdims= is an alias of keepdim=) -----
+    def sum(self, dim=None, keepdim=False, *, keepdims=None, dtype=None):
+        source = self if dtype is None else self._as_dtype(np.dtype(dtype))
+        if dtype is None and self._data.dtype.kind in "biu":
+            source = self._as_dtype(int64)  # integer sums accumulate in int64, as in PyTorch
+        return Sum.apply(source, _normalize_dims(dim, self.ndim, "sum"),
+                         _keep(keepdim, keepdims))
 
-    def mean(self, dim=None, keepdim=False):
-        return Mean.apply(self, _normalize_dims(dim, self.ndim, "mean"), keepdim)
+    def mean(self, dim=None, keepdim=False, *, keepdims=None, dtype=None):
+        if dtype is None and self._data.dtype.kind not in "fc":
+            raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either "
+                               f"a floating point or complex dtype. Got: {self.dtype}")
+        source = self if dtype is None else self._as_dtype(np.dtype(dtype))
+        return Mean.apply(source, _normalize_dims(dim, self.ndim, "mean"),
+                          _keep(keepdim, keepdims))
 
-    def var(self, dim=None, unbiased=True, keepdim=False):
-        """Mean squared deviation: sum((x - mean)^2) / (n - 1) if unbiased else / n."""
+    def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None, keepdims=None):
+        """Mean squared deviation sum((x - mean)^2) / (n - correction); correction=1 (the
+        default, unbiased=True) is Bessel's, 0 (unbiased=False) the population variance."""
+        if isinstance(dim, bool) and unbiased is None:  # var(False): the old positional form
+            dim, unbiased = None, dim
+        correction = _correction(unbiased, correction)
+        x = self._floating()
         dims = _normalize_dims(dim, self.ndim, "var")
         count = _count(self.shape, dims)
-        centered = self - self.mean(dims, keepdim=True)
-        return (centered * centered).sum(dims, keepdim) / max(count - int(unbiased), 0)
+        centered = x - x.mean(dims, keepdim=True)
+        return (centered * centered).sum(dims, _keep(keepdim, keepdims)) / max(count - correction,
+                                                                              0)
 
-    def std(self, dim=None, unbiased=True, keepdim=False):
-        return self.var(dim, unbiased, keepdim).sqrt()
+    def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None, keepdims=None):
+        """sqrt(var); its gradient is 0 where the std is 0 (a constant input), as PyTorch."""
+        return StdFromVariance.apply(self.var(dim, unbiased, keepdim, correction=correction,
+                                              keepdims=keepdims))
 
-    def amax(self, dim=None, keepdim=False):
+    def amax(self, dim=None, keepdim=False, *, keepdims=None):
         """Largest value; ties share the gradient evenly."""
-        return Max.apply(self, _normalize_dims(dim, self.ndim, "amax"), keepdim)
+        return Max.apply(self, _normalize_dims(dim, self.ndim, "amax"), _keep(keepdim, keepdims))
 
-    def amin(self, dim=None, keepdim=False):
+    def amin(self, dim=None, keepdim=False, *, keepdims=None):
         """Smallest value; ties share the gradient evenly."""
-        return -Max.apply(-self, _normalize_dims(dim, self.ndim, "amin"), keepdim)
+        return -Max.apply(-self, _normalize_dims(dim, self.ndim, "amin"),
+                          _keep(keepdim, keepdims))
 
-    def max(self, dim=None, keepdim=False):
-        """Largest value (values only: PyTorch's amax semantics)."""
-        return self.amax(dim, keepdim)
+    def max(self, dim=None, keepdim=False, *, keepdims=None):
+        """max(): the largest value (0-d); max(dim): the named tuple (values, indices), the
+        gradient going to the selected element; max(other_tensor): maximum."""
+        if isinstance(dim, Tensor):
+            return self.maximum(dim)
+        if dim is None:
+            return self.amax()
+        return self._select(self.argmax(dim, keepdim=True), dim, _keep(keepdim, keepdims))
 
-    def min(self, dim=None, keepdim=False):
-        """Smallest value (values only: PyTorch's amin semantics)."""
-        return self.amin(dim, keepdim)
+    def min(self, dim=None, keepdim=False, *, keepdims=None):
+        """min(), min(dim) -> (values, indices), min(other_tensor): as max."""
+        if isinstance(dim, Tensor):
+            return self.minimum(dim)
+        if dim is None:
+            return self.amin()
+        return self._select(self.argmin(dim, keepdim=True), dim, _keep(keepdim, keepdims))
 
-    def logsumexp(self, dim=None, keepdim=False):
+    def sort(self, dim=-1, descending=False, stable=False):
+        """(values, indices) sorted along dim; the gradient goes back to where each came from."""
+        xp = backend.xp_of(self._data)
+        dim = _normalize_dim(dim, self.ndim, "sort")
+        order = xp.argsort(-self._data if descending else self._data, axis=dim, kind="stable")
+        return self._select(constant(order.astype(xp.int64), self.device), dim, True)
+
+    def topk(self, k, dim=-1, largest=True, sorted=True):  # noqa: A002  (PyTorch's name)
+        """The k largest (or smallest) elements along dim as (values, indices)."""
+        dim = _normalize_dim(dim, self.ndim, "topk")
+        size = self.shape[dim] if self.ndim else 1
+        if not 0 <= k <= size:
+            raise RuntimeError(f"topk: k ({k}) is out of range for dimension {dim} of size "
+                               f"{size}")
+        order = self.sort(dim, descending=largest).indices
+        return self._select(order[(slice(None),) * dim + (slice(0, k),)], dim, True)
+
+    def _select(self, indices, dim, keepdim):
+        """(values, indices) for int64 `indices` of keepdim shape taken along dim."""
+        dim = _normalize_dim(dim, self.ndim, "select")
+        values = self[_along(indices._data, dim)]
+        if not keepdim:
+            values, indices = values.squeeze(dim), indices.squeeze(dim)
+        return ValuesIndices(values, indices)
+
+    def logsumexp(self, dim=None, keepdim=False, *, keepdims=None):
         """log(sum(exp(x))), computed stably as m + log(sum(exp(x - m))) with m = max(x)."""
-        return LogSumExp.apply(self, _normalize_dims(dim, self.ndim, "logsumexp"), keepdim)
+        return LogSumExp.apply(self._floating(), _normalize_dims(dim, self.ndim, "logsumexp"),
+                               _keep(keepdim, keepdims))
 
-    def argmax(self, dim=None, keepdim=False):
-        return self._arg_reduce("argmax", dim, keepdim)
+    def argmax(self, dim=None, keepdim=False, *, keepdims=None):
+        return self._arg_reduce("argmax", dim, _keep(keepdim, keepdims))
 
-    def argmin(self, dim=None, keepdim=False):
-        return self._arg_reduce("argmin", dim, keepdim)
+    def argmin(self, dim=None, keepdim=False, *, keepdims=None):
+        return self._arg_reduce("argmin", dim, _keep(keepdim, keepdims))
 
     def _arg_reduce(self, name, dim, keepdim):
         data = self._data
+        if data.size == 0:
+            raise IndexError(f"{name}: expected a non-empty tensor, got shape {self.shape}")
         if dim is None:
             result = getattr(data.reshape(-1), name)()
             if keepdim:
@@ -476,14 +772,14 @@ class Tensor:
             result = getattr(data, name)(axis=_normalize_dim(dim, self.ndim, name),
                                          keepdims=keepdim)
         xp = backend.xp_of(data)
-        return Tensor._make(xp.asarray(result, dtype=xp.int64), self.device, False)
+        return constant(xp.asarray(result, dtype=xp.int64), self.device)
 
     # ----- softmax family -------------------------------------------------------------------
     def softmax(self, dim):
-        return Softmax.apply(self, _normalize_dim(dim, self.ndim, "softmax"))
+        return Softmax.apply(self._floating(), _normalize_dim(dim, self.ndim, "softmax"))
 
     def log_softmax(self, dim):
-        return LogSoftmax.apply(self, _normalize_dim(dim, self.ndim, "log_softmax"))
+        return LogSoftmax.apply(self._floating(), _normalize_dim(dim, self.ndim, "log_softmax"))
 
     # ----- shapes ---------------------------------------------------------------------------
     def reshape(self, *shape):
@@ -491,7 +787,7 @@ class Tensor:
             shape = shape[0]
         if shape == self._data.shape:  # nothing to do: no node in the graph
             return self
-        return Reshape.apply(self, _shape_argument(shape))
+        return Reshape.apply(self, _shape_argument(shape))._view_of(self)
 
     def view(self, *shape):
         return self.reshape(*shape)
@@ -501,7 +797,8 @@ class Tensor:
         if sorted(_normalize_dim(d, self.ndim, "permute") for d in dims) != list(range(self.ndim)):
             raise ValueError(f"permute: dims {dims} are not a permutation of the "
                              f"{self.ndim} dims of a tensor of shape {self.shape}")
-        return Permute.apply(self, tuple(d % self.ndim for d in dims) if self.ndim else ())
+        return Permute.apply(self, tuple(d % self.ndim for d in dims) if self.ndim else ()
+                             )._view_of(self)
 
     def transpose(self, dim0, dim1):
         order = list(range(self.ndim))
@@ -541,13 +838,25 @@ class Tensor:
                       for i, size in enumerate(sizes))
         if shape == self.shape:
             return self
-        return BroadcastTo.apply(self, shape)
+        return BroadcastTo.apply(self, shape)._view_of(self)
 
     def expand_as(self, other):
         return self.expand(*other.shape)
 
     def __getitem__(self, index):
-        return Getitem.apply(self, _backend_index(index, self.device))
+        return Getitem.apply(self, _backend_index(index, self.device))._view_of(self)
+
+    def sum_to_size(self, *size, op_name="sum_to_size"):
+        """Sum over broadcast dimensions down to `size` (the adjoint of expand): the engine
+        reduces every broadcast gradient with it."""
+        shape = _shape_argument(size)
+        if shape == self.shape:
+            return self
+        axes = reduced_axes(self.shape, shape)
+        if axes is None:
+            raise RuntimeError(f"{op_name}: a gradient of shape {self.shape} cannot be summed to "
+                               f"shape {shape} (it does not broadcast to it)")
+        return SumToShape.apply(self, shape, axes)
 
     def split(self, split_size_or_sections, dim=0):
         """Pieces of `split_size` along dim (the last may be smaller), or of the listed sizes."""
@@ -583,6 +892,9 @@ class Tensor:
         """Matrix product with batch broadcasting; 1-D operands as in PyTorch (a vector on the
         left is a row that disappears from the result, on the right a column)."""
         other = other if isinstance(other, Tensor) else Tensor(other, device=self.device)
+        if other.dtype != self.dtype:
+            raise RuntimeError(f"matmul: expected both operands to have the same dtype, but got "
+                               f"{self.dtype} and {other.dtype}")
         if self.ndim == 0 or other.ndim == 0:
             raise RuntimeError(f"matmul: both arguments need at least 1 dimension, got shapes "
                                f"{self.shape} and {other.shape}")
@@ -685,32 +997,55 @@ def _backend_index_part(part, device):
     return part
 
 
-# The ops import this module, so they are bound after the class exists.
-from .autograd.broadcast import BroadcastTo  # noqa: E402
-from .autograd.engine import run_backward  # noqa: E402
-from .ops.elementwise import (  # noqa: E402
-    Abs,
-    Add,
-    Cast,
-    Clamp,
-    Cos,
-    Div,
-    Exp,
-    Log,
-    Maximum,
-    Minimum,
-    Mul,
-    Neg,
-    Pow,
-    Relu,
-    Sigmoid,
-    Sin,
-    Sqrt,
-    Sub,
-    Tanh,
-    ToDevice,
-)
-from .ops.matmul import Matmul  # noqa: E402
-from .ops.reductions import LogSumExp, Max, Mean, Sum  # noqa: E402
-from .ops.shape import Getitem, Permute, Reshape  # noqa: E402
-from .ops.softmax import LogSoftmax, Softmax  # noqa: E402
+def _keep(keepdim, keepdims):
+    """keepdim, or PyTorch's alias keepdims when given."""
+    return keepdim if keepdims is None else keepdims
+
+
+def _correction(unbiased, correction):
+    """The variance's divisor offset from var/std's `unbiased` or `correction` argument."""
+    if unbiased is not None and correction is not None:
+        raise RuntimeError("var/std: pass only one of unbiased and correction")
+    if correction is not None:
+        return correction
+    return 0 if unbiased is False else 1
+
+
+def _along(indices, dim):
+    """An index that picks indices[..., k, ...] along `dim` for every other position: an
+    integer array for dim, and aranges shaped to broadcast for the other axes."""
+    xp = backend.xp_of(indices)
+    parts = []
+    for axis, size in enumerate(indices.shape):
+        if axis == dim:
+            parts.append(indices)
+        else:
+            shape = [1] * indices.ndim
+            shape[axis] = size
+            parts.append(xp.arange(size).reshape(shape))
+    return tuple(parts)
+
+
+def _true_division(a, b):
+    """Division of integers gives the default floating dtype, as in PyTorch."""
+    if isinstance(a, Tensor) and a._data.dtype.kind not in "fc" and not isinstance(b, float):
+        a = a._floating()
+        if isinstance(b, Tensor):
+            b = b._as_dtype(a.dtype)
+    elif isinstance(b, Tensor) and b._data.dtype.kind not in "fc" and not isinstance(a, float):
+        b = b._floating()
+    return a, b
+
+
+def _check_integer_power(base, exponent):
+    """Integer tensors to negative integer powers have no integer result: PyTorch refuses."""
+    if isinstance(base, Tensor) and base._data.dtype.kind in "iu":
+        negative = exponent < 0 if isinstance(exponent, int) else \
+            isinstance(exponent, Tensor) and exponent._data.dtype.kind in "iu" and \
+            bool((exponent._data < 0).any())
+        if negative:
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+
+
+_VIEW_OPS = (Reshape, Permute, Getitem, BroadcastTo)
+register_tensor_type(Tensor)

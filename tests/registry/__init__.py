@@ -2,15 +2,22 @@
 
 Each `OpInfo` drives the parametrized tests: gradcheck and gradgradcheck on every device
 (tests/test_op_gradients.py), PyTorch parity where torch is installed (tests/test_torch_parity.py),
-and the meta-test that fails when a Function subclass in tinygrad_edu is covered by no entry.
-Entries live beside the code they test: core ops in core_ops.py, nn in nn_ops.py,
-convolution, pooling and padding in conv_ops.py.
+and the meta-test that fails when a Function subclass in tinygrad_edu is run by no entry.
+Coverage is observed, not declared: `observed_functions` runs an entry's samples and reads
+which Functions made the nodes of the forward graph and of the graph of its gradients.
+Entries live in the `*_ops.py` files of this folder (core ops, nn, ...): every such module's
+`OPS` list is collected.
 """
 
+import importlib
+import pkgutil
 from dataclasses import dataclass, field
 
 import numpy as np
 import pytest
+
+import tinygrad_edu as tg
+from tinygrad_edu.autograd import topological_order
 
 
 @dataclass
@@ -18,7 +25,6 @@ class OpInfo:
     """name: test id. function(*tensors) -> Tensor or tuple of Tensors.
     samples(rng) -> list of tuples of NumPy arrays (float arrays become float64 tensors that
     require grad; integer/bool arrays become constant tensors).
-    covers: the Function subclasses this entry exercises (for the coverage meta-test).
     torch_function(*torch_tensors) -> the same computation in PyTorch, or None (no twin).
     gradgrad: False only for ops whose second derivative is not meaningful (say why in note).
     atol/rtol: gradcheck tolerances (the defaults are gradcheck's)."""
@@ -26,7 +32,6 @@ class OpInfo:
     name: str
     function: object
     samples: object
-    covers: tuple
     torch_function: object = None
     gradgrad: bool = True
     note: str = ""
@@ -36,21 +41,44 @@ class OpInfo:
 
 
 def all_ops():
-    """Every registered OpInfo, from every registry file that exists."""
+    """Every registered OpInfo, from every `*_ops.py` module of this package."""
     entries = []
-    from . import core_ops
-
-    entries += core_ops.OPS
-    try:
-        from . import nn_ops
-    except ImportError:
-        nn_ops = None
-    if nn_ops is not None:
-        entries += nn_ops.OPS
-    from . import conv_ops
-
-    entries += conv_ops.OPS
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda info: info.name):
+        if info.name.endswith("_ops"):
+            entries += importlib.import_module(f"{__name__}.{info.name}").OPS
     return entries
+
+
+def make_inputs(entry, index, device):
+    """Sample `index` of an entry as tensors: float arrays become float64 tensors that require
+    grad, integer and boolean arrays constant tensors (samples are drawn with a fixed seed)."""
+    arrays = entry.samples(np.random.default_rng(0))[index]
+    return tuple(
+        tg.tensor(array, dtype=tg.float64, device=device, requires_grad=True)
+        if array.dtype.kind == "f" else tg.tensor(array, device=device)
+        for array in arrays
+    )
+
+
+def observed_functions(entry, device="cpu"):
+    """The Function classes an entry runs: the nodes of its outputs' graph, and of the graph
+    that differentiating them once more builds (the fused backward ops live there)."""
+    seen = set()
+    for index in range(len(entry.samples(np.random.default_rng(0)))):
+        inputs = make_inputs(entry, index, device)
+        outputs = entry.function(*inputs)
+        outputs = [o for o in (outputs if isinstance(outputs, tuple) else (outputs,))
+                   if o.requires_grad]
+        seen |= {type(node) for node in topological_order(
+            [o.grad_fn for o in outputs if o.grad_fn is not None])}
+        leaves = [t for t in inputs if t.requires_grad]
+        if not outputs or not leaves:
+            continue
+        seeds = [tg.ones_like(o).requires_grad_() for o in outputs]  # records every node
+        grads = tg.grad(outputs, leaves, seeds, create_graph=True, allow_unused=True)
+        roots = [g.grad_fn for g in grads if g is not None and g.grad_fn is not None]
+        seen |= {type(node) for node in topological_order(roots)}
+    return seen
 
 
 def sample_cases(entries):

@@ -10,18 +10,6 @@ import numpy as np
 
 import tinygrad_edu as tg
 import tinygrad_edu.nn.functional as F
-from tinygrad_edu.nn.ops.activations import ELU, ArcTan, NormalCdf, Softplus, Step
-from tinygrad_edu.nn.ops.batchnorm import BatchNorm
-from tinygrad_edu.nn.ops.linear import Linear, LinearBiasGrad, LinearWeightGrad
-from tinygrad_edu.nn.ops.losses import (
-    BinaryCrossEntropy,
-    BinaryCrossEntropyWithLogits,
-    CrossEntropy,
-    CrossEntropyBackward,
-)
-from tinygrad_edu.ops.elementwise import Add, Mul, Pow, Relu, Sigmoid, Tanh, Where
-from tinygrad_edu.ops.shape import Getitem
-from tinygrad_edu.ops.softmax import LogSoftmax, Softmax
 
 from . import OpInfo
 
@@ -88,16 +76,15 @@ def class_samples(rng, make=normal, shape=(5, 4), target_shape=(5,)):
                                        else shape[0]))]
 
 
-def _entry(name, function, samples, covers, torch_function=None, **options):
-    return OpInfo(name, function, samples, covers, torch_function=torch_function, **options)
+def _entry(name, function, samples, torch_function=None, **options):
+    return OpInfo(name, function, samples, torch_function=torch_function, **options)
 
 
-def loss_entries(name, ours, theirs, samples, covers):
+def loss_entries(name, ours, theirs, samples):
     """One entry per reduction of a loss (ours/theirs take reduction= as a keyword)."""
     return [
         _entry(f"{name}_{reduction}",
                lambda *args, reduction=reduction: ours(*args, reduction=reduction), samples,
-               covers,
                lambda *args, reduction=reduction: theirs(*args, reduction=reduction))
         for reduction in ("mean", "sum", "none")
     ]
@@ -114,81 +101,74 @@ OPS = [
            lambda rng: [(normal(rng, (3, 4)), normal(rng, (2, 4)), normal(rng, (2,))),
                         (normal(rng, (2, 3, 4)), normal(rng, (2, 4))),
                         (normal(rng, (4,)), normal(rng, (3, 4)), normal(rng, (3,)))],
-           (Linear, LinearWeightGrad, LinearBiasGrad),
            lambda x, w, b=None: _torch_f().linear(x, w, b)),
     _entry("nn_batch_norm_train",
            lambda x, w=None, b=None: F.batch_norm(x, None, None, w, b, training=True),
            lambda rng: [(normal(rng, (6, 3)), normal(rng, (3,)), normal(rng, (3,))),
                         (normal(rng, (3, 2, 4)), normal(rng, (2,)), normal(rng, (2,))),
                         (normal(rng, (5, 2)),)],
-           (BatchNorm,),
            lambda x, w=None, b=None: _torch_f().batch_norm(x, None, None, w, b, training=True)),
     _entry("nn_batch_norm_eval",
            lambda x, w, b: F.batch_norm(x, _ours(RUNNING_MEAN, x), _ours(RUNNING_VAR, x), w, b,
                                         training=False),
            lambda rng: [(normal(rng, (4, 3)), normal(rng, (3,)), normal(rng, (3,))),
                         (normal(rng, (2, 3, 2)), normal(rng, (3,)), normal(rng, (3,)))],
-           (Pow, Mul, Add),
            lambda x, w, b: _torch_f().batch_norm(x, _torch_tensor(RUNNING_MEAN),
                                                  _torch_tensor(RUNNING_VAR), w, b,
                                                  training=False)),
-    _entry("nn_dropout", _dropout, unary(normal), (Mul,),
+    _entry("nn_dropout", _dropout, unary(normal),
            note="random mask drawn from tg's generator: no PyTorch twin"),
     # ----- activations ------------------------------------------------------------------
-    _entry("nn_relu", F.relu, unary(away_from_zero), (Relu,),
+    _entry("nn_relu", F.relu, unary(away_from_zero),
            lambda x: _torch_f().relu(x)),
     _entry("nn_leaky_relu", lambda x: F.leaky_relu(x, negative_slope=0.2),
-           unary(away_from_zero), (Mul,),
+           unary(away_from_zero),
            lambda x: _torch_f().leaky_relu(x, negative_slope=0.2)),
     _entry("nn_prelu", F.prelu,
            lambda rng: [(away_from_zero(rng, (2, 3, 2)), normal(rng, (3,))),
                         (away_from_zero(rng, (4, 2)), normal(rng, (1,)))],
-           (Where, Mul), lambda x, w: _torch_f().prelu(x, w)),
-    _entry("nn_elu", lambda x: F.elu(x, alpha=1.5), unary(away_from_zero), (ELU,),
+           lambda x, w: _torch_f().prelu(x, w)),
+    _entry("nn_elu", lambda x: F.elu(x, alpha=1.5), unary(away_from_zero),
            lambda x: _torch_f().elu(x, alpha=1.5)),
-    _entry("nn_sigmoid", F.sigmoid, unary(normal), (Sigmoid,), lambda x: x.sigmoid()),
-    _entry("nn_tanh", F.tanh, unary(normal), (Tanh,), lambda x: x.tanh()),
-    _entry("nn_softplus", F.softplus, unary(lambda rng, s: normal(rng, s, 3.0)), (Softplus,),
+    _entry("nn_sigmoid", F.sigmoid, unary(normal), lambda x: x.sigmoid()),
+    _entry("nn_tanh", F.tanh, unary(normal), lambda x: x.tanh()),
+    _entry("nn_softplus", F.softplus, unary(lambda rng, s: normal(rng, s, 3.0)),
            lambda x: _torch_f().softplus(x)),
     _entry("nn_softplus_threshold", lambda x: F.softplus(x, beta=2.0, threshold=1.0),
            lambda rng: [(np.array([-2.0, -0.3, 0.2, 0.35, 0.65, 1.5, 3.0]),)],
-           (Softplus,), lambda x: _torch_f().softplus(x, beta=2.0, threshold=1.0)),
-    _entry("nn_gelu", F.gelu, unary(lambda rng, s: normal(rng, s, 2.0)), (NormalCdf, Mul),
+           lambda x: _torch_f().softplus(x, beta=2.0, threshold=1.0)),
+    _entry("nn_gelu", F.gelu, unary(lambda rng, s: normal(rng, s, 2.0)),
            lambda x: _torch_f().gelu(x)),
     _entry("nn_gelu_tanh", lambda x: F.gelu(x, approximate="tanh"),
-           unary(lambda rng, s: normal(rng, s, 2.0)), (Tanh, Mul),
+           unary(lambda rng, s: normal(rng, s, 2.0)),
            lambda x: _torch_f().gelu(x, approximate="tanh")),
-    _entry("nn_silu", F.silu, unary(normal), (Sigmoid, Mul), lambda x: _torch_f().silu(x)),
-    _entry("nn_softmax", lambda x: F.softmax(x, dim=-1), unary(normal), (Softmax,),
+    _entry("nn_silu", F.silu, unary(normal), lambda x: _torch_f().silu(x)),
+    _entry("nn_softmax", lambda x: F.softmax(x, dim=-1), unary(normal),
            lambda x: _torch_f().softmax(x, dim=-1)),
-    _entry("nn_log_softmax", lambda x: F.log_softmax(x, dim=0), unary(normal), (LogSoftmax,),
+    _entry("nn_log_softmax", lambda x: F.log_softmax(x, dim=0), unary(normal),
            lambda x: _torch_f().log_softmax(x, dim=0)),
-    _entry("nn_arctan", F.arctan, unary(lambda rng, s: normal(rng, s, 2.0)), (ArcTan,),
+    _entry("nn_arctan", F.arctan, unary(lambda rng, s: normal(rng, s, 2.0)),
            lambda x: x.arctan()),
-    _entry("nn_step", F.step, unary(away_from_zero), (Step,),
+    _entry("nn_step", F.step, unary(away_from_zero),
            lambda x: (x >= 0).to(x.dtype) + 0 * x),
     # ----- losses -----------------------------------------------------------------------
     *loss_entries("nn_mse_loss", F.mse_loss, lambda *a, **k: _torch_f().mse_loss(*a, **k),
-                  lambda rng: [(normal(rng, (3, 2)), normal(rng, (3, 2)))], (Mul,)),
+                  lambda rng: [(normal(rng, (3, 2)), normal(rng, (3, 2)))]),
     *loss_entries("nn_l1_loss", F.l1_loss, lambda *a, **k: _torch_f().l1_loss(*a, **k),
-                  lambda rng: [(x := normal(rng, (3, 2)), x + away_from_zero(rng, (3, 2)))],
-                  (Add,)),
+                  lambda rng: [(x := normal(rng, (3, 2)), x + away_from_zero(rng, (3, 2)))]),
     *loss_entries("nn_huber_loss", lambda x, y, reduction: F.huber_loss(x, y, reduction, 0.8),
                   lambda x, y, reduction: _torch_f().huber_loss(x, y, reduction, delta=0.8),
                   lambda rng: [(x := normal(rng, (6,)),
-                                x + np.array([0.1, -0.5, 0.3, 1.2, -2.0, 0.95]))],
-                  (Mul,)),
+                                x + np.array([0.1, -0.5, 0.3, 1.2, -2.0, 0.95]))]),
     *loss_entries("nn_cross_entropy", F.cross_entropy,
                   lambda *a, **k: _torch_f().cross_entropy(*a, **k),
                   lambda rng: class_samples(rng) + class_samples(rng, shape=(2, 4, 3),
                                                                  target_shape=(2, 3))
-                  + class_samples(rng, shape=(4,), target_shape=()),
-                  (CrossEntropy, CrossEntropyBackward)),
+                  + class_samples(rng, shape=(4,), target_shape=())),
     _entry("nn_cross_entropy_options",
            lambda x, t: F.cross_entropy(x, t, weight=_ours(CLASS_WEIGHT, x),
                                         label_smoothing=0.2),
            lambda rng: [(normal(rng, (5, 4)), ignore_some(classes(rng, (5,), 4)))],
-           (CrossEntropy, CrossEntropyBackward),
            lambda x, t: _torch_f().cross_entropy(x, t, weight=_torch_tensor(CLASS_WEIGHT),
                                                  label_smoothing=0.2)),
     *loss_entries("nn_cross_entropy_ignore_smooth",
@@ -197,44 +177,37 @@ OPS = [
                                                           label_smoothing=0.1),
                   lambda x, t, reduction: _torch_f().cross_entropy(
                       x, t, ignore_index=-100, reduction=reduction, label_smoothing=0.1),
-                  lambda rng: [(normal(rng, (6, 3)), ignore_some(classes(rng, (6,), 3)))],
-                  (CrossEntropy, CrossEntropyBackward)),
+                  lambda rng: [(normal(rng, (6, 3)), ignore_some(classes(rng, (6,), 3)))]),
     *loss_entries("nn_cross_entropy_weight",
                   lambda x, t, reduction: F.cross_entropy(x, t, weight=_ours(CLASS_WEIGHT, x),
                                                           reduction=reduction),
                   lambda x, t, reduction: _torch_f().cross_entropy(
                       x, t, weight=_torch_tensor(CLASS_WEIGHT), reduction=reduction),
-                  lambda rng: [(normal(rng, (5, 4)), ignore_some(classes(rng, (5,), 4)))],
-                  (CrossEntropy, CrossEntropyBackward)),
+                  lambda rng: [(normal(rng, (5, 4)), ignore_some(classes(rng, (5,), 4)))]),
     *loss_entries("nn_nll_loss", F.nll_loss, lambda *a, **k: _torch_f().nll_loss(*a, **k),
                   lambda rng: class_samples(rng) + class_samples(rng, shape=(2, 4, 3),
-                                                                 target_shape=(2, 3)),
-                  (Getitem, Mul)),
+                                                                 target_shape=(2, 3))),
     _entry("nn_nll_loss_options",
            lambda x, t: F.nll_loss(x, t, weight=_ours(CLASS_WEIGHT, x)),
            lambda rng: [(normal(rng, (5, 4)), ignore_some(classes(rng, (5,), 4)))],
-           (Getitem, Mul),
            lambda x, t: _torch_f().nll_loss(x, t, weight=_torch_tensor(CLASS_WEIGHT))),
     *loss_entries("nn_bce", F.binary_cross_entropy,
                   lambda *a, **k: _torch_f().binary_cross_entropy(*a, **k),
-                  lambda rng: [(probabilities(rng, (3, 2)), probabilities(rng, (3, 2)))],
-                  (BinaryCrossEntropy,)),
+                  lambda rng: [(probabilities(rng, (3, 2)), probabilities(rng, (3, 2)))]),
     _entry("nn_bce_weight",
            lambda x, y: F.binary_cross_entropy(x, y, weight=_ours([0.5, 2.0], x)),
            lambda rng: [(probabilities(rng, (3, 2)), probabilities(rng, (3, 2)))],
-           (BinaryCrossEntropy,),
            lambda x, y: _torch_f().binary_cross_entropy(x, y, weight=_torch_tensor([0.5, 2.0]))),
     *loss_entries("nn_bce_with_logits", F.binary_cross_entropy_with_logits,
                   lambda *a, **k: _torch_f().binary_cross_entropy_with_logits(*a, **k),
-                  lambda rng: [(normal(rng, (3, 2), 3.0), probabilities(rng, (3, 2)))],
-                  (BinaryCrossEntropyWithLogits,)),
+                  lambda rng: [(normal(rng, (3, 2), 3.0), probabilities(rng, (3, 2)))]),
     *loss_entries("nn_multi_margin_loss", F.multi_margin_loss,
                   lambda *a, **k: _torch_f().multi_margin_loss(*a, **k),
-                  lambda rng: class_samples(rng, make=spaced_scores), (Relu, Getitem)),
+                  lambda rng: class_samples(rng, make=spaced_scores)),
     _entry("nn_multi_margin_loss_options",
            lambda x, t: F.multi_margin_loss(x, t, p=2, margin=0.5,
                                             weight=_ours(CLASS_WEIGHT, x)),
-           lambda rng: class_samples(rng, make=spaced_scores), (Relu, Getitem),
+           lambda rng: class_samples(rng, make=spaced_scores),
            lambda x, t: _torch_f().multi_margin_loss(x, t, p=2, margin=0.5,
                                                      weight=_torch_tensor(CLASS_WEIGHT))),
 ]

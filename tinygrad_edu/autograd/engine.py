@@ -12,17 +12,20 @@ dL/dy and what comes back is added into dL/dxi. Leaves (tensors made by the user
 the total in `.grad`.
 
 The walk is iterative: a chain of 100,000 ops needs no recursion. Gradients that an op returns
-in its output's broadcast shape are summed down to the input's shape here, in one place, so no
-op repeats that bookkeeping.
+in its output's broadcast shape are summed down to the input's shape here, in one place
+(`Tensor.sum_to_size`), so no op repeats that bookkeeping. A leaf's gradient is converted to
+the leaf's dtype, as PyTorch does.
+
+Without `retain_graph`, each node is freed as soon as its backward has run: its saved values
+and its references to input tensors go, so a finished graph holds no activations.
 """
 
 from heapq import heapify, heappop, heappush
 
 from ..backend import xp_of
-from ..tensor import Tensor
-from .broadcast import sum_to_shape
-from .function import Function
-from .grad_mode import _GradMode
+from . import function
+from .function import Function, constant
+from .grad_mode import _grad_mode
 
 
 def topological_order(roots):
@@ -40,11 +43,9 @@ def topological_order(roots):
             continue
         visited.add(node)
         stack.append((node, True))
-        for value in node.inputs:
-            if isinstance(value, Tensor):
-                parent = value.grad_fn
-                if parent is not None and parent not in visited:
-                    stack.append((parent, False))
+        for parent in node.edges:
+            if isinstance(parent, Function) and parent not in visited:
+                stack.append((parent, False))
     postorder.reverse()
     return postorder
 
@@ -52,8 +53,9 @@ def topological_order(roots):
 def _seed_gradients(outputs, grad_outputs):
     """dL/dL for each output: ones for scalars, else the given gradient (checked)."""
     seeds = []
+    tensor_type = function.tensor_type()
     for index, output in enumerate(outputs):
-        if not isinstance(output, Tensor):
+        if not isinstance(output, tensor_type):
             raise TypeError(f"backward: outputs must be Tensors, got {type(output).__name__}")
         if not output.requires_grad:
             raise RuntimeError(
@@ -68,10 +70,9 @@ def _seed_gradients(outputs, grad_outputs):
                     f"backward: grad can be implicitly created only for scalar outputs; output "
                     f"{index} has shape {output.shape}, so pass `gradient` of that shape"
                 )
-            ones = xp_of(output._data).ones(output.shape, output.dtype)
-            given = Tensor._make(ones, output.device, False)
-        elif not isinstance(given, Tensor):
-            given = Tensor(given, dtype=output.dtype, device=output.device)
+            given = constant(xp_of(output._data).ones(output.shape, output.dtype), output.device)
+        elif not isinstance(given, tensor_type):
+            given = tensor_type(given, dtype=output.dtype, device=output.device)
         if given.shape != output.shape:
             raise RuntimeError(
                 f"backward: gradient of shape {given.shape} given for output {index} of shape "
@@ -103,8 +104,8 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
     ready = [(-node.sequence_number, node) for node in node_grads]  # a max-heap by number
     heapify(ready)
 
-    previous_mode = _GradMode.enabled
-    _GradMode.enabled = create_graph
+    previous_mode = _grad_mode.enabled
+    _grad_mode.enabled = create_graph
     try:
         for leaf, seed in leaf_seeds:
             _add_leaf(leaf_grads, leaf, seed)
@@ -123,29 +124,27 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
             input_grads = node.backward(node, grad_output)
             if type(input_grads) is not tuple:
                 input_grads = (input_grads,)
-            if len(input_grads) != len(node.inputs):
+            if len(input_grads) != len(node.edges):
                 raise RuntimeError(_ARITY_MESSAGE.format(
-                    op=type(node).__name__, returned=len(input_grads), taken=len(node.inputs)))
-            for value, grad in zip(node.inputs, input_grads):
-                if grad is None or not isinstance(value, Tensor) or not value.requires_grad:
+                    op=type(node).__name__, returned=len(input_grads), taken=len(node.edges)))
+            for value, edge, grad in zip(node.inputs, node.edges, input_grads):
+                if grad is None or edge is None:
                     continue
                 if grad._data.shape != value._data.shape:
-                    grad = sum_to_shape(grad, value.shape, type(node).__name__)
-                parent = value.grad_fn
-                if parent is None:
-                    _add_leaf(leaf_grads, value, grad)
-                elif parent in node_grads:
-                    node_grads[parent] = node_grads[parent] + grad
+                    grad = grad.sum_to_size(value.shape, op_name=type(node).__name__)
+                if not isinstance(edge, Function):  # a leaf tensor
+                    _add_leaf(leaf_grads, edge, grad)
+                elif edge in node_grads:
+                    node_grads[edge] = node_grads[edge] + grad
                 else:
-                    node_grads[parent] = grad
-                    heappush(ready, (-parent.sequence_number, parent))
+                    node_grads[edge] = grad
+                    heappush(ready, (-edge.sequence_number, edge))
             if on_node is not None:
                 on_node(node, grad_output, input_grads)
             if not retain_graph:
-                node._saved = ()
-                node.freed = True
+                node.free()
     finally:
-        _GradMode.enabled = previous_mode
+        _grad_mode.enabled = previous_mode
 
     if wanted is None:
         handed_out = {id(seed) for seed in seeds}
@@ -192,9 +191,7 @@ _ARITY_MESSAGE = (
 def _run_output_hooks(node, grad, create_graph):
     """Hooks and retain_grad() of the non-leaf tensor this node produced."""
     for hook in node.hooks or ():
-        replaced = hook(grad)
-        if replaced is not None:
-            grad = replaced
+        grad = _hook_result(hook, grad, grad)
     if node.retained is not None:
         tensor = node.retained()
         if tensor is not None:
@@ -205,21 +202,37 @@ def _run_output_hooks(node, grad, create_graph):
 
 def _run_leaf_hooks(leaf, grad):
     for hook in leaf._hooks or ():
-        replaced = hook(grad)
-        if replaced is not None:
-            grad = replaced
+        grad = _hook_result(hook, grad, leaf)
     return grad
 
 
+def _hook_result(hook, grad, tensor):
+    """A hook's replacement gradient, checked: a Tensor of the same shape (None keeps `grad`)."""
+    replaced = hook(grad)
+    if replaced is None:
+        return grad
+    if not isinstance(replaced, function.tensor_type()):
+        raise TypeError(f"hook: a gradient hook must return None or a Tensor, got "
+                        f"{type(replaced).__name__}")
+    if replaced.shape != grad.shape:
+        raise RuntimeError(f"hook: the hook returned a gradient of shape {replaced.shape} for "
+                           f"a tensor of shape {tensor.shape}; it must keep the shape")
+    return replaced
+
+
 def _accumulate_into_leaf(leaf, grad, create_graph, already_handed_out):
-    """leaf.grad += grad. Without create_graph each leaf gets its own writable array, never a
-    broadcast view or one shared with another leaf: optimizers update `.grad` in place."""
+    """leaf.grad += grad, in the leaf's dtype. Without create_graph each leaf gets its own
+    writable array, never a broadcast view or one shared with another leaf: optimizers update
+    `.grad` in place."""
+    if grad.dtype != leaf.dtype:
+        grad = grad.to(leaf.dtype)
+        already_handed_out = False
     if not create_graph:
         data = grad._data
         if already_handed_out or 0 in data.strides:  # shared, or a broadcast (stride-0) view
-            grad = Tensor._make(data.copy(), grad.device, False)
+            grad = constant(data.copy(), grad.device)
         elif grad.requires_grad:  # a graph tensor handed back as is: keep only its values
-            grad = Tensor._make(data, grad.device, False)
+            grad = constant(data, grad.device)
     leaf.grad = grad if leaf.grad is None else leaf.grad + grad
 
 

@@ -1,7 +1,7 @@
 """`grad()`: gradients of outputs with respect to chosen inputs, as torch.autograd.grad."""
 
-from ..tensor import Tensor
 from .engine import run_backward
+from .function import tensor_type
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
@@ -15,7 +15,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     outputs = _as_list(outputs)
     inputs = _as_list(inputs)
     for position, tensor in enumerate(inputs):
-        if not isinstance(tensor, Tensor) or not tensor.requires_grad:
+        if not isinstance(tensor, tensor_type()) or not tensor.requires_grad:
             raise RuntimeError(f"grad: input {position} does not require grad")
     if grad_outputs is not None:
         grad_outputs = _as_list(grad_outputs)

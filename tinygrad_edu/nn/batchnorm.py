@@ -56,7 +56,7 @@ class BatchNorm1d(Module):
                              f"got {input.shape}")
         momentum = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
-            self.num_batches_tracked.data += 1
+            self.num_batches_tracked._data += 1
             if self.momentum is None:
                 momentum = 1.0 / int(self.num_batches_tracked.item())
         use_batch_statistics = self.training or self.running_mean is None

@@ -2,14 +2,18 @@
 and losses. Modules hold parameters and call these; you can call them directly too.
 
 Activations are composed from Tensor ops where that is cheap and stable; softplus, ELU, the
-normal CDF inside GELU, arctan and the step have their own ops in nn/ops/activations.py.
+normal CDF inside GELU, arctan and the step have their own ops in ops/activations.py.
 The losses live in nn/loss_functions.py and are re-exported here.
 """
 
 import math
 
+from ..autograd.function import constant
 from ..backend import get_backend, xp_of
 from ..combine import where
+from ..ops.activations import ELU, ArcTan, NormalCdf, Softplus, Step
+from ..ops.linalg import Linear as LinearFunction
+from ..ops.normalization import BatchNorm, channel_shape
 from ..tensor import Tensor, float32
 from .conv_functional import conv1d, conv2d, conv_transpose2d, pad
 from .loss_functions import (
@@ -22,9 +26,6 @@ from .loss_functions import (
     multi_margin_loss,
     nll_loss,
 )
-from .ops.activations import ELU, ArcTan, NormalCdf, Softplus, Step
-from .ops.batchnorm import BatchNorm, channel_shape
-from .ops.linear import Linear as LinearFunction
 from .pool_functional import (
     adaptive_avg_pool2d,
     avg_pool1d,
@@ -70,7 +71,7 @@ def dropout2d(input, p=0.5, training=True):  # noqa: A002
     mask_shape = input.shape[:-2] + (1, 1)
     keep = get_backend(input.device).rng.random(mask_shape, dtype=float32) >= p
     mask = keep.astype(input.dtype) * (1 / (1 - p))
-    return input * Tensor._make(mask, input.device, False)
+    return input * constant(mask, input.device)
 
 
 def _check_probability(p, name):
@@ -100,8 +101,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
             raise ValueError(f"batch_norm: expected more than 1 value per channel when "
                              f"training, got input of shape {input.shape}")
         return BatchNorm.apply(input, weight, bias, eps,
-                               None if running_mean is None else running_mean.data,
-                               None if running_var is None else running_var.data, momentum)
+                               None if running_mean is None else running_mean._data,
+                               None if running_var is None else running_var._data, momentum)
     if running_mean is None or running_var is None:
         raise ValueError("batch_norm: running_mean and running_var are required when "
                          "training=False")
@@ -126,7 +127,7 @@ def relu(input):  # noqa: A002
 def leaky_relu(input, negative_slope=0.01):  # noqa: A002
     """y = x for x > 0, negative_slope * x otherwise: x times a piecewise-constant factor,
     so dy/dx is that factor (negative_slope at 0, as PyTorch)."""
-    data = input.data
+    data = input._data
     factor = xp_of(data).where(data > 0, 1.0, negative_slope).astype(data.dtype)
     return input * Tensor._make(factor, input.device, False)
 

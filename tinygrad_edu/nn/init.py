@@ -57,7 +57,7 @@ def _fan(tensor, mode):
 def _fill(tensor, values):
     """Write `values` (a host or device array, or a number) into tensor's array in place."""
     with no_grad():
-        tensor.data[...] = values
+        tensor._data[...] = values
     return tensor
 
 

@@ -6,9 +6,11 @@ classification losses take class scores of shape (N, C), (C,) or (N, C, d1, ...)
 class indices of shape (N,), () or (N, d1, ...).
 """
 
+import math
+
 from ..backend import xp_of
+from ..ops.losses import BinaryCrossEntropy, BinaryCrossEntropyWithLogits, CrossEntropy
 from ..tensor import Tensor
-from .ops.losses import BinaryCrossEntropy, BinaryCrossEntropyWithLogits, CrossEntropy
 
 REDUCTIONS = ("mean", "sum", "none")
 
@@ -72,7 +74,7 @@ def binary_cross_entropy(input, target, weight=None, reduction="mean"):  # noqa:
     """l = -w (y log x + (1 - y) log(1 - x)) for probabilities x in [0, 1], each log clamped
     at -100 as PyTorch does (so x = 0 or 1 gives a finite loss)."""
     target = _regression_pair(input, target, reduction, "binary_cross_entropy")
-    data = input.data
+    data = input._data
     if data.size and (float(data.min()) < 0 or float(data.max()) > 1):
         raise ValueError(f"binary_cross_entropy: input values must be probabilities in [0, 1], "
                          f"got values in [{float(data.min())}, {float(data.max())}] (use "
@@ -130,11 +132,11 @@ def _class_weight(weight, input, classes, name):  # noqa: A002
     """Per-class weights as a raw array in the input's dtype, or None."""
     if weight is None:
         return None
-    data = weight.data if isinstance(weight, Tensor) else weight
+    data = weight._data if isinstance(weight, Tensor) else weight
     if tuple(data.shape) != (classes,):
         raise ValueError(f"{name}: weight must have one entry per class, shape ({classes},), "
                          f"got {tuple(data.shape)}")
-    return xp_of(input.data).asarray(data, dtype=input.dtype)
+    return xp_of(input._data).asarray(data, dtype=input.dtype)
 
 
 def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean",  # noqa: A002
@@ -159,10 +161,10 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):  
     divides by the total weight of the non-ignored targets."""
     _check_reduction(reduction, "nll_loss")
     rows, flat_target, shape = _class_rows(input, target, "nll_loss")
-    _check_class_range(flat_target.data, rows.shape[1], "nll_loss", ignore_index)
+    _check_class_range(flat_target._data, rows.shape[1], "nll_loss", ignore_index)
     class_weight = _class_weight(weight, input, rows.shape[1], "nll_loss")
-    xp = xp_of(rows.data)
-    targets = flat_target.data
+    xp = xp_of(rows._data)
+    targets = flat_target._data
     valid = targets != ignore_index
     safe_target = xp.where(valid, targets, 0)
     sample_weight = valid.astype(input.dtype)
@@ -174,7 +176,10 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):  
         return losses.reshape(shape)
     if reduction == "sum":
         return losses.sum()
-    return losses.sum() / float(sample_weight.sum())
+    total_weight = float(sample_weight.sum())
+    if not total_weight:  # every target ignored: the mean 0/0 is NaN, its gradient 0 (PyTorch)
+        return losses.sum() * 0.0 + math.nan
+    return losses.sum() / total_weight
 
 
 def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, reduction="mean"):  # noqa: A002
@@ -188,10 +193,10 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, reduction="me
         raise ValueError(f"multi_margin_loss: expected input of shape (N, C) or (C,), got "
                          f"{input.shape}")
     rows, flat_target, shape = _class_rows(input, target, "multi_margin_loss")
-    _check_class_range(flat_target.data, rows.shape[1], "multi_margin_loss")
+    _check_class_range(flat_target._data, rows.shape[1], "multi_margin_loss")
     count, classes = rows.shape
-    xp = xp_of(rows.data)
-    targets = flat_target.data
+    xp = xp_of(rows._data)
+    targets = flat_target._data
     true_scores = rows[xp.arange(count), targets].reshape(count, 1)
     hinge = (rows - true_scores + margin).relu()
     if p == 2:

@@ -14,6 +14,7 @@ updates both.
 from collections import namedtuple
 
 from .. import backend
+from ..autograd.function import mark_modified
 from ..autograd.grad_mode import no_grad
 from ..tensor import Tensor, float32, float64
 from .parameter import Parameter
@@ -187,7 +188,7 @@ class Module:
             if set_to_none:
                 parameter.grad = None
             else:
-                zeros = backend.xp_of(parameter.grad.data).zeros_like(parameter.grad.data)
+                zeros = backend.xp_of(parameter.grad._data).zeros_like(parameter.grad._data)
                 parameter.grad = Tensor._make(zeros, parameter.device, False)
 
     def requires_grad_(self, requires_grad=True):
@@ -266,10 +267,11 @@ class Module:
             for name, value in state_dict.items():
                 if name in targets:
                     target = targets[name]
-                    source = value.data if isinstance(value, Tensor) else value
+                    source = value._data if isinstance(value, Tensor) else value
                     array = backend.get_backend(target.device).asarray(source,
                                                                        dtype=target.dtype)
-                    target.data[...] = array
+                    target._data[...] = array
+                    mark_modified(target)  # an in-place update of the target
         return IncompatibleKeys(missing, unexpected)
 
     # ----- printing -------------------------------------------------------------------------
@@ -304,7 +306,7 @@ def _check_name(name, module, method):
 
 def _convert_in_place(tensor, device, dtype):
     """Give `tensor` its values on `device` and/or in floating `dtype`, keeping the object."""
-    array = tensor.data
+    array = tensor._data
     if dtype is not None and array.dtype.kind == "f" and array.dtype != dtype:
         array = backend.get_backend(tensor.device).aligned_copy(array.astype(dtype))
     if device is not None and device != tensor.device:
@@ -312,4 +314,4 @@ def _convert_in_place(tensor, device, dtype):
         tensor.device = device  # Tensor.data refuses another device's array: set both fields
         tensor._data = array
     else:
-        tensor.data = array
+        tensor._data = array

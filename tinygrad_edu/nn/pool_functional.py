@@ -7,10 +7,10 @@ adaptive average pooling: y = A_h x A_w^T with averaging matrices A (rows of 1 /
 1-D pooling is 2-D pooling of inputs of height 1.
 """
 
+from ..autograd.function import constant
 from ..backend import xp_of
 from ..ops.convolution import Conv2d
 from ..ops.pooling import MaxPoolSelect, max_pool_indices
-from ..tensor import Tensor
 from .conv_functional import as_tuple
 
 
@@ -74,8 +74,8 @@ def max_pool(name, input, kernel_size, stride, padding, dilation, ceil_mode,  # 
              return_indices, dims):
     x, unbatched, kernel, stride, pairs, dilation, out_shape = _pool_setup(
         name, input, kernel_size, stride, padding, dilation, ceil_mode, dims)
-    indices = Tensor._make(max_pool_indices(x._data, kernel, stride, pairs, dilation,
-                                            out_shape), x.device, False)
+    indices = constant(max_pool_indices(x._data, kernel, stride, pairs, dilation, out_shape),
+                       x.device)
     result = _finish(MaxPoolSelect.apply(x, indices), unbatched, dims)
     return (result, _finish(indices, unbatched, dims)) if return_indices else result
 
@@ -112,7 +112,7 @@ def avg_pool(name, input, kernel_size, stride, padding, ceil_mode, count_include
         name, input, kernel_size, stride, padding, 1, ceil_mode, dims)
     xp = xp_of(x._data)
     batch, channels, height, width = x.shape
-    ones = Tensor._make(xp.ones((1, 1, *kernel), dtype=x.dtype), x.device, False)
+    ones = constant(xp.ones((1, 1, *kernel), dtype=x.dtype), x.device)
     sums = Conv2d.apply(x.reshape(batch * channels, 1, height, width), ones, stride, pairs,
                         (1, 1), 1).reshape(batch, channels, *out_shape)
     if divisor_override:
@@ -121,7 +121,7 @@ def avg_pool(name, input, kernel_size, stride, padding, ceil_mode, count_include
                      for size, k, s, pair, count
                      in zip((height, width), kernel, stride, pairs, out_shape, strict=True))
     inverse = (1.0 / (rows.reshape(-1, 1) * columns)).astype(x.dtype)
-    return _finish(sums * Tensor._make(inverse, x.device, False), unbatched, dims)
+    return _finish(sums * constant(inverse, x.device), unbatched, dims)
 
 
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,  # noqa: A002
@@ -169,10 +169,8 @@ def adaptive_avg_pool2d(input, output_size):  # noqa: A002
     if any(size <= 0 for size in sizes):
         raise RuntimeError(f"adaptive_avg_pool2d: output_size must be positive, got {sizes}")
     xp = xp_of(input._data)
-    rows = Tensor._make(_averaging_matrix(xp, height, sizes[0], input.dtype), input.device,
-                        False)
-    columns = Tensor._make(_averaging_matrix(xp, width, sizes[1], input.dtype).T,
-                           input.device, False)
+    rows = constant(_averaging_matrix(xp, height, sizes[0], input.dtype), input.device)
+    columns = constant(_averaging_matrix(xp, width, sizes[1], input.dtype).T, input.device)
     return rows @ input @ columns
 
 

@@ -17,16 +17,16 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0):
     grads = [p.grad for p in _parameter_list(parameters) if p.grad is not None]
     if not grads:
         return Tensor(0.0)
-    xp = backend.xp_of(grads[0].data)
+    xp = backend.xp_of(grads[0]._data)
     norm_type = float(norm_type)
     if norm_type == float("inf"):
-        total = max((float(xp.abs(g.data).max()) for g in grads if g.numel()), default=0.0)
+        total = max((float(xp.abs(g._data).max()) for g in grads if g.numel()), default=0.0)
     else:
-        total = sum(float((xp.abs(g.data) ** norm_type).sum()) for g in grads) ** (1 / norm_type)
+        total = sum(float((xp.abs(g._data) ** norm_type).sum()) for g in grads) ** (1 / norm_type)
     coefficient = max_norm / (total + 1e-6)
     if coefficient < 1:
         for grad in grads:
-            grad.data *= coefficient
+            grad._data *= coefficient
     return Tensor(total, dtype=grads[0].dtype, device=grads[0].device)
 
 
@@ -34,7 +34,7 @@ def clip_grad_value_(parameters, clip_value):
     """Clamp every gradient element into [-clip_value, clip_value], in place."""
     for parameter in _parameter_list(parameters):
         if parameter.grad is not None:
-            data = parameter.grad.data
+            data = parameter.grad._data
             backend.xp_of(data).clip(data, -clip_value, clip_value, out=data)
 
 

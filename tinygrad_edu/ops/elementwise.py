@@ -7,14 +7,8 @@ passes the gradient on its boundaries, maximum/minimum split it evenly on ties.
 
 import math
 
-from ..autograd.function import Function
+from ..autograd.function import Function, constant
 from ..backend import device_of, get_backend, xp_of
-from ..tensor import Tensor
-
-
-def _constant(array, like):
-    """A gradient-free Tensor on `like`'s device (masks and other piecewise-constant factors)."""
-    return Tensor._make(array, like.device, False)
 
 
 def _broadcast_error(ctx, *operands):
@@ -26,6 +20,8 @@ def _broadcast_error(ctx, *operands):
 
 class Add(Function):
     """y = a + b;  dy/da = 1, dy/db = 1."""
+
+    elementwise = True
 
     @staticmethod
     def forward(ctx, a, b):
@@ -42,6 +38,8 @@ class Add(Function):
 class Sub(Function):
     """y = a - b;  dy/da = 1, dy/db = -1."""
 
+    elementwise = True
+
     @staticmethod
     def forward(ctx, a, b):
         try:
@@ -57,6 +55,8 @@ class Sub(Function):
 
 class Mul(Function):
     """y = a * b;  dy/da = b, dy/db = a."""
+
+    elementwise = True
 
     @staticmethod
     def forward(ctx, a, b):
@@ -75,6 +75,8 @@ class Mul(Function):
 
 class Div(Function):
     """y = a / b;  dy/da = 1/b, dy/db = -a/b^2."""
+
+    elementwise = True
 
     @staticmethod
     def forward(ctx, a, b):
@@ -96,6 +98,8 @@ class Div(Function):
 class Pow(Function):
     """y = a^b;  dy/da = b a^(b-1), dy/db = a^b ln(a)."""
 
+    elementwise = True
+
     @staticmethod
     def forward(ctx, base, exponent):
         try:
@@ -116,13 +120,27 @@ class Pow(Function):
             else:
                 grad_base = grad_output * exponent * base ** (exponent - 1)
         if needs_exponent:
-            log_base = base.log() if isinstance(base, Tensor) else math.log(base)
-            grad_exponent = grad_output * result * log_base
+            grad_exponent = grad_output * _exponent_factor(base, exponent, result)
         return grad_base, grad_exponent
+
+
+def _exponent_factor(base, exponent, result):
+    """d(a^b)/db = a^b ln(a), taken as 0 where a = 0 and b >= 0 (PyTorch's convention: 0^b is
+    flat in b there, and the product 0 * ln(0) would be NaN)."""
+    if isinstance(base, int | float):
+        if base == 0:
+            return constant(xp_of(result._data).zeros_like(result._data), result.device)
+        return result * math.log(base)
+    at_zero = constant((base._data == 0) & (getattr(exponent, "_data", exponent) >= 0),
+                       base.device)
+    safe_base = Where.apply(at_zero, 1.0, base)
+    return Where.apply(at_zero, 0.0, result * safe_base.log())
 
 
 class Neg(Function):
     """y = -x;  dy/dx = -1."""
+
+    elementwise = True
 
     @staticmethod
     def forward(ctx, x):
@@ -135,6 +153,8 @@ class Neg(Function):
 
 class Exp(Function):
     """y = e^x;  dy/dx = e^x = y."""
+
+    elementwise = True
 
     @staticmethod
     def forward(ctx, x):
@@ -151,6 +171,8 @@ class Exp(Function):
 class Log(Function):
     """y = ln x;  dy/dx = 1/x."""
 
+    elementwise = True
+
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
@@ -164,6 +186,8 @@ class Log(Function):
 
 class Sqrt(Function):
     """y = sqrt(x);  dy/dx = 1 / (2 sqrt(x)) = 1 / (2y)."""
+
+    elementwise = True
 
     @staticmethod
     def forward(ctx, x):
@@ -180,6 +204,8 @@ class Sqrt(Function):
 class Abs(Function):
     """y = |x|;  dy/dx = sign(x) (0 at x = 0)."""
 
+    elementwise = True
+
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
@@ -188,11 +214,13 @@ class Abs(Function):
     @staticmethod
     def backward(ctx, grad_output):
         (x,) = ctx.saved_tensors
-        return grad_output * _constant(xp_of(x.data).sign(x.data), x)
+        return grad_output * constant(xp_of(x._data).sign(x._data), x.device)
 
 
 class Sin(Function):
     """y = sin x;  dy/dx = cos x."""
+
+    elementwise = True
 
     @staticmethod
     def forward(ctx, x):
@@ -208,6 +236,8 @@ class Sin(Function):
 class Cos(Function):
     """y = cos x;  dy/dx = -sin x."""
 
+    elementwise = True
+
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
@@ -219,129 +249,32 @@ class Cos(Function):
         return -(grad_output * x.sin())
 
 
-class Tanh(Function):
-    """y = tanh x;  dy/dx = 1 - y^2 (applied by one op, TanhBackward)."""
-
-    @staticmethod
-    def forward(ctx, x):
-        result = xp_of(x).tanh(x)
-        ctx.save_for_backward(result)
-        return result
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (result,) = ctx.saved_tensors
-        return TanhBackward.apply(grad_output, result)
-
-
-class TanhBackward(Function):
-    """z = g (1 - y^2): tanh's gradient from its output y, one node instead of three;
-    dz/dg = 1 - y^2,  dz/dy = -2 g y."""
-
-    @staticmethod
-    def forward(ctx, grad_output, result):
-        ctx.save_for_backward(grad_output, result)
-        return grad_output * (1 - result * result)
-
-    @staticmethod
-    def backward(ctx, grad_grad):
-        grad_output, result = ctx.saved_tensors
-        needs_grad_output, needs_result = ctx.needs_input_grad
-        grad_grad_output = grad_grad * (1 - result * result) if needs_grad_output else None
-        grad_result = grad_grad * grad_output * result * -2 if needs_result else None
-        return grad_grad_output, grad_result
-
-
-class Sigmoid(Function):
-    """y = 1 / (1 + e^-x);  dy/dx = y (1 - y).
-
-    Computed from e = exp(-|x|), which never overflows: y = 1/(1+e) for x >= 0, e/(1+e) else.
-    """
-
-    @staticmethod
-    def forward(ctx, x):
-        xp = xp_of(x)
-        e = xp.exp(-xp.abs(x))
-        result = xp.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
-        ctx.save_for_backward(result)
-        return result
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (result,) = ctx.saved_tensors
-        return SigmoidBackward.apply(grad_output, result)
-
-
-class SigmoidBackward(Function):
-    """z = g y (1 - y): the sigmoid's gradient from its output y, one node instead of three;
-    dz/dg = y (1 - y),  dz/dy = g (1 - 2y)."""
-
-    @staticmethod
-    def forward(ctx, grad_output, result):
-        ctx.save_for_backward(grad_output, result)
-        return grad_output * (result * (1 - result))
-
-    @staticmethod
-    def backward(ctx, grad_grad):
-        grad_output, result = ctx.saved_tensors
-        needs_grad_output, needs_result = ctx.needs_input_grad
-        grad_grad_output = grad_grad * (result * (1 - result)) if needs_grad_output else None
-        grad_result = grad_grad * grad_output * (1 - 2 * result) if needs_result else None
-        return grad_grad_output, grad_result
-
-
-class Relu(Function):
-    """y = max(x, 0);  dy/dx = 1 where x > 0, else 0."""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return xp_of(x).maximum(x, 0)
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (x,) = ctx.saved_tensors
-        return ReluBackward.apply(grad_output, x)
-
-
-class ReluBackward(Function):
-    """z = g * (x > 0): relu's gradient, the mask made inside the op (one node, like
-    PyTorch's threshold_backward);  dz/dg = (x > 0),  dz/dx = 0 (the mask is piecewise
-    constant), so its own backward is the same op again."""
-
-    @staticmethod
-    def forward(ctx, grad_output, x):
-        ctx.save_for_backward(x)
-        return grad_output * (x > 0)
-
-    @staticmethod
-    def backward(ctx, grad_grad):
-        (x,) = ctx.saved_tensors
-        return ReluBackward.apply(grad_grad, x), None
-
-
 class Clamp(Function):
     """y = min(max(x, low), high);  dy/dx = 1 where low <= x <= high, else 0."""
+
+    elementwise = True
 
     @staticmethod
     def forward(ctx, x, low, high):
         ctx.save_for_backward(x)
+        ctx.low, ctx.high = low, high
         return xp_of(x).clip(x, low, high)
 
     @staticmethod
     def backward(ctx, grad_output):
         (x,) = ctx.saved_tensors
-        low, high = ctx.inputs[1], ctx.inputs[2]
         inside = True
-        if low is not None:
-            inside = x.data >= low
-        if high is not None:
-            inside = inside & (x.data <= high)
-        return grad_output * _constant(inside, x), None, None
+        if ctx.low is not None:
+            inside = x._data >= ctx.low
+        if ctx.high is not None:
+            inside = inside & (x._data <= ctx.high)
+        return grad_output * constant(inside, x.device), None, None
 
 
 class Maximum(Function):
     """y = max(a, b);  the gradient goes to the larger input, half to each on a tie."""
+
+    elementwise = True
 
     @staticmethod
     def forward(ctx, a, b):
@@ -360,6 +293,8 @@ class Maximum(Function):
 class Minimum(Function):
     """y = min(a, b);  the gradient goes to the smaller input, half to each on a tie."""
 
+    elementwise = True
+
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
@@ -375,13 +310,13 @@ class Minimum(Function):
 
 
 def _raw(value):
-    return value.data if isinstance(value, Tensor) else value
+    return getattr(value, "_data", value)
 
 
 def _split_on_ties(grad_output, share_of_first, needs_input_grad):
     """(g * share, g * (1 - share)): the first input's share is 1, 0, or 1/2 on a tie."""
-    share = _constant(xp_of(grad_output.data).asarray(share_of_first, dtype=grad_output.dtype),
-                      grad_output)
+    share = constant(xp_of(grad_output._data).asarray(share_of_first, dtype=grad_output.dtype),
+                     grad_output.device)
     needs_first, needs_second = needs_input_grad
     first = grad_output * share if needs_first else None
     second = grad_output * (1 - share) if needs_second else None
@@ -393,6 +328,7 @@ class Where(Function):
 
     @staticmethod
     def forward(ctx, condition, a, b):
+        ctx.save_for_backward(condition)
         try:
             return xp_of(condition).where(condition, a, b)
         except ValueError:
@@ -400,7 +336,7 @@ class Where(Function):
 
     @staticmethod
     def backward(ctx, grad_output):
-        condition = ctx.inputs[0]
+        (condition,) = ctx.saved_tensors
         _, needs_a, needs_b = ctx.needs_input_grad
         grad_a = Where.apply(condition, grad_output, 0.0) if needs_a else None
         grad_b = Where.apply(condition, 0.0, grad_output) if needs_b else None

@@ -4,8 +4,9 @@ The gradient of a reduction spreads dL/dy back over the reduced axes: first resh
 keepdim shape (size 1 on each reduced axis), then broadcast to the input's shape.
 """
 
-from ..autograd.function import Function
+from ..autograd.function import Function, constant
 from ..backend import xp_of
+from .elementwise import Where
 
 
 def _keepdim_shape(input_shape, dims):
@@ -25,12 +26,12 @@ class Sum(Function):
 
     @staticmethod
     def forward(ctx, x, dims, keepdim):
-        ctx.input_shape = x.shape
+        ctx.input_shape, ctx.dims = x.shape, dims
         return x.sum(axis=dims, keepdims=keepdim)
 
     @staticmethod
     def backward(ctx, grad_output):
-        return _spread(grad_output, ctx.input_shape, ctx.inputs[1]), None, None
+        return _spread(grad_output, ctx.input_shape, ctx.dims), None, None
 
 
 class Mean(Function):
@@ -38,12 +39,12 @@ class Mean(Function):
 
     @staticmethod
     def forward(ctx, x, dims, keepdim):
-        ctx.input_shape = x.shape
+        ctx.input_shape, ctx.dims = x.shape, dims
         return x.mean(axis=dims, keepdims=keepdim)
 
     @staticmethod
     def backward(ctx, grad_output):
-        shape, dims = ctx.input_shape, ctx.inputs[1]
+        shape, dims = ctx.input_shape, ctx.dims
         count = max(1, _size(shape) // _size(_keepdim_shape(shape, dims)))
         return _spread(grad_output * (1.0 / count), shape, dims), None, None
 
@@ -66,19 +67,37 @@ class Max(Function):
         winners = x == result
         share = winners / winners.sum(axis=dims, keepdims=True)
         ctx.save_for_backward(share.astype(x.dtype, copy=False))
-        ctx.input_shape = x.shape
+        ctx.input_shape, ctx.dims = x.shape, dims
         return result if keepdim else result.reshape(_reduced_shape(x.shape, dims))
 
     @staticmethod
     def backward(ctx, grad_output):
         (share,) = ctx.saved_tensors
-        return _spread(grad_output, ctx.input_shape, ctx.inputs[1]) * share, None, None
+        return _spread(grad_output, ctx.input_shape, ctx.dims) * share, None, None
 
 
 def _reduced_shape(shape, dims):
     if dims is None:
         return ()
     return tuple(size for axis, size in enumerate(shape) if axis not in dims)
+
+
+class StdFromVariance(Function):
+    """s = sqrt(v) for a variance v;  ds/dv = 1 / (2 s), taken as 0 where s = 0 (PyTorch's
+    convention for the std of a constant input, whose true derivative is infinite)."""
+
+    @staticmethod
+    def forward(ctx, variance):
+        result = xp_of(variance).sqrt(variance)
+        ctx.save_for_backward(result)
+        return result
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (result,) = ctx.saved_tensors
+        zero = constant(result._data == 0, result.device)
+        safe = Where.apply(zero, 1.0, result)
+        return Where.apply(zero, 0.0, grad_output / (safe * 2))
 
 
 class LogSumExp(Function):
@@ -95,11 +114,11 @@ class LogSumExp(Function):
             result = result.reshape(_reduced_shape(x.shape, dims))
         result = result.astype(x.dtype, copy=False)
         ctx.save_for_backward(x, result)
+        ctx.dims = dims
         return result
 
     @staticmethod
     def backward(ctx, grad_output):
         x, result = ctx.saved_tensors
-        dims = ctx.inputs[1]
-        keep = _keepdim_shape(x.shape, dims)
+        keep = _keepdim_shape(x.shape, ctx.dims)
         return grad_output.reshape(keep) * (x - result.reshape(keep)).exp(), None, None

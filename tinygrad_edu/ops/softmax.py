@@ -19,12 +19,13 @@ class Softmax(Function):
         exps = xp_of(x).exp(_shifted(x, dim))
         result = exps / exps.sum(axis=dim, keepdims=True)
         ctx.save_for_backward(result)
+        ctx.dim = dim
         return result
 
     @staticmethod
     def backward(ctx, grad_output):
         (result,) = ctx.saved_tensors
-        dim = ctx.inputs[1]
+        dim = ctx.dim
         return result * (grad_output - (grad_output * result).sum(dim, keepdim=True)), None
 
 
@@ -37,10 +38,11 @@ class LogSoftmax(Function):
         shifted = _shifted(x, dim)
         result = shifted - xp.log(xp.exp(shifted).sum(axis=dim, keepdims=True))
         ctx.save_for_backward(result)
+        ctx.dim = dim
         return result
 
     @staticmethod
     def backward(ctx, grad_output):
         (result,) = ctx.saved_tensors
-        dim = ctx.inputs[1]
+        dim = ctx.dim
         return grad_output - result.exp() * grad_output.sum(dim, keepdim=True), None

@@ -48,14 +48,14 @@ class Adam(Optimizer):
                 param *= 1.0 - lr * weight_decay
             else:
                 grad = grad + weight_decay * param
-        exp_avg = state["exp_avg"].data
-        exp_avg_sq = state["exp_avg_sq"].data
+        exp_avg = state["exp_avg"]._data
+        exp_avg_sq = state["exp_avg_sq"]._data
         exp_avg += (1.0 - beta1) * (grad - exp_avg)  # = beta1 * m + (1 - beta1) * g
         exp_avg_sq *= beta2
         exp_avg_sq += (1.0 - beta2) * grad * grad
         second_moment = exp_avg_sq
         if group["amsgrad"]:
-            second_moment = state["max_exp_avg_sq"].data
+            second_moment = state["max_exp_avg_sq"]._data
             xp_of(param).maximum(second_moment, exp_avg_sq, out=second_moment)
         step_size = lr / (1.0 - beta1 ** step)
         denominator = xp_of(param).sqrt(second_moment) / math.sqrt(1.0 - beta2 ** step)

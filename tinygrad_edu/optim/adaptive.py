@@ -36,7 +36,7 @@ class Adagrad(Optimizer):
         state["step"] += 1
         grad = _with_weight_decay(grad, param, group)
         step_lr = float(group["lr"]) / (1.0 + (state["step"] - 1) * float(group["lr_decay"]))
-        squares = state["sum"].data
+        squares = state["sum"]._data
         squares += grad * grad
         param -= step_lr * (grad / (xp_of(param).sqrt(squares) + float(group["eps"])))
 
@@ -74,11 +74,11 @@ class RMSprop(Optimizer):
                 state["grad_avg"] = zeros_state(param)
         state["step"] += 1
         grad = _with_weight_decay(grad, param, group)
-        square_avg = state["square_avg"].data
+        square_avg = state["square_avg"]._data
         square_avg *= alpha
         square_avg += (1.0 - alpha) * grad * grad
         if group["centered"]:
-            grad_avg = state["grad_avg"].data
+            grad_avg = state["grad_avg"]._data
             grad_avg += (1.0 - alpha) * (grad - grad_avg)  # = alpha * a + (1 - alpha) * g
             denominator = xp.sqrt(square_avg - grad_avg * grad_avg)
         else:
@@ -86,7 +86,7 @@ class RMSprop(Optimizer):
         denominator += float(group["eps"])
         lr = float(group["lr"])
         if momentum > 0:
-            buffer = state["momentum_buffer"].data
+            buffer = state["momentum_buffer"]._data
             buffer *= momentum
             buffer += grad / denominator
             param -= lr * buffer
@@ -123,8 +123,8 @@ class Adadelta(Optimizer):
             state["acc_delta"] = zeros_state(param)
         state["step"] += 1
         grad = _with_weight_decay(grad, param, group)
-        square_avg = state["square_avg"].data
-        acc_delta = state["acc_delta"].data
+        square_avg = state["square_avg"]._data
+        acc_delta = state["acc_delta"]._data
         square_avg *= rho
         square_avg += (1.0 - rho) * grad * grad
         delta = xp.sqrt(acc_delta + eps) / xp.sqrt(square_avg + eps) * grad

@@ -1,6 +1,7 @@
 """L-BFGS (Nocedal 1980; Liu & Nocedal 1989) with PyTorch's iteration and stopping rules."""
 
 from ..autograd import enable_grad
+from ..autograd.function import mark_modified
 from ..backend import xp_of
 from .line_search import strong_wolfe
 from .optimizer import Optimizer, check_at_least, state_tensor
@@ -48,9 +49,9 @@ class LBFGS(Optimizer):
 
     # ----- the parameters as one flat vector --------------------------------------------------
     def _flat_grad(self):
-        xp = xp_of(self._params[0].data)
+        xp = xp_of(self._params[0]._data)
         return xp.concatenate([
-            param.grad.data.reshape(-1) if param.grad is not None
+            param.grad._data.reshape(-1) if param.grad is not None
             else xp.zeros(param.numel(), dtype=param.dtype) for param in self._params])
 
     def _add_to_params(self, step_length, direction):
@@ -58,7 +59,8 @@ class LBFGS(Optimizer):
         offset = 0
         for param in self._params:
             size = param.numel()
-            param.data += step_length * direction[offset:offset + size].reshape(param.shape)
+            param._data += step_length * direction[offset:offset + size].reshape(param.shape)
+            mark_modified(param)
             offset += size
 
     def _evaluate(self, closure):
@@ -71,7 +73,8 @@ class LBFGS(Optimizer):
         loss = self._evaluate(closure)
         flat_grad = self._flat_grad()
         for param, saved in zip(self._params, start, strict=True):
-            param.data[...] = saved
+            param._data[...] = saved
+            mark_modified(param)
         return loss, flat_grad
 
     # ----- the iteration -------------------------------------------------------------------------
@@ -99,9 +102,9 @@ class LBFGS(Optimizer):
             return first_loss
 
         memory = _Memory.from_state(state, group["history_size"])
-        direction = state["d"].data if "d" in state else None
+        direction = state["d"]._data if "d" in state else None
         step_length = state.get("t")
-        prev_flat_grad = state["prev_flat_grad"].data if "prev_flat_grad" in state else None
+        prev_flat_grad = state["prev_flat_grad"]._data if "prev_flat_grad" in state else None
         prev_loss = state.get("prev_loss")
         iteration = 0
         while iteration < max_iter:
@@ -125,7 +128,7 @@ class LBFGS(Optimizer):
                 break
 
             if group["line_search_fn"] == "strong_wolfe":
-                start = [param.data.copy() for param in self._params]
+                start = [param._data.copy() for param in self._params]
                 search = strong_wolfe(
                     lambda t, start=start, d=direction: self._evaluate_along(closure, start, t, d),
                     step_length, direction, loss, flat_grad, slope,
@@ -169,8 +172,8 @@ class _Memory:
 
     @classmethod
     def from_state(cls, state, size):
-        return cls([s.data for s in state.get("old_stps", [])],
-                   [y.data for y in state.get("old_dirs", [])],
+        return cls([s._data for s in state.get("old_stps", [])],
+                   [y._data for y in state.get("old_dirs", [])],
                    list(state.get("ro", [])), state.get("H_diag", 1.0), size)
 
     def save_to(self, state):

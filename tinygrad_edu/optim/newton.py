@@ -1,6 +1,7 @@
 """Newton's method with a dense Hessian, safeguarded for non-convex losses."""
 
 from ..autograd import enable_grad, grad
+from ..autograd.function import mark_modified
 from ..autograd.functional import MAX_HESSIAN_SIZE
 from ..backend import xp_of
 from ..combine import cat
@@ -56,9 +57,9 @@ class Newton(Optimizer):
                                    "calling backward() (or call backward(create_graph=True))")
             gradient = _flat(grad(loss, params, create_graph=True, allow_unused=True), params)
             rows = [_flat(grad(entry, params, retain_graph=True, allow_unused=True)
-                          if entry.requires_grad else (None,) * len(params), params).data
+                          if entry.requires_grad else (None,) * len(params), params)._data
                     for entry in gradient]
-        xp = xp_of(params[0].data)
+        xp = xp_of(params[0]._data)
         hessian = xp.stack(rows)
         hessian = 0.5 * (hessian + hessian.T)  # exact symmetry for the eigendecomposition
         hessian += float(group["damping"]) * xp.eye(count, dtype=hessian.dtype)
@@ -66,12 +67,13 @@ class Newton(Optimizer):
         magnitudes = xp.abs(eigenvalues)
         floor = 1e-8 * max(1.0, float(magnitudes.max()))
         magnitudes = xp.maximum(magnitudes, floor)
-        coordinates = (eigenvectors.T @ gradient.data) / magnitudes
+        coordinates = (eigenvectors.T @ gradient._data) / magnitudes
         step = -float(group["lr"]) * (eigenvectors @ coordinates)
         offset = 0
         for param in params:
             size = param.numel()
-            param.data += step[offset:offset + size].reshape(param.shape)
+            param._data += step[offset:offset + size].reshape(param.shape)
+            mark_modified(param)
             offset += size
         return loss
 

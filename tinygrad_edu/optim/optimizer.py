@@ -10,6 +10,7 @@ are read with float(...) so a NumPy float64 scalar never promotes float32 parame
 from collections import defaultdict
 
 from ..autograd import enable_grad
+from ..autograd.function import mark_modified
 from ..backend import device_of, get_backend, xp_of
 from ..tensor import Tensor
 
@@ -83,7 +84,7 @@ class Optimizer:
             for param in group["params"]:
                 if param.grad is not None:
                     param.grad = None if set_to_none else state_tensor(
-                        xp_of(param.data).zeros_like(param.data))
+                        xp_of(param._data).zeros_like(param._data))
 
     def step(self, closure=None):
         """One update of every parameter that has a gradient. Returns closure() if given."""
@@ -96,8 +97,9 @@ class Optimizer:
             for param in group["params"]:
                 if param.grad is None:
                     continue
-                grad = param.grad.data
-                self._update(param.data, -grad if maximize else grad, self.state[param], group)
+                grad = param.grad._data
+                self._update(param._data, -grad if maximize else grad, self.state[param], group)
+                mark_modified(param)  # an in-place update, as PyTorch counts it
         return loss
 
     def _update(self, param, grad, state, group):
@@ -149,7 +151,7 @@ class Optimizer:
 def _copy(value):
     """A deep copy of a state value: Tensors copied, lists rebuilt, numbers as they are."""
     if isinstance(value, Tensor):
-        return Tensor(value.data, dtype=value.dtype, device=value.device)
+        return Tensor(value._data, dtype=value.dtype, device=value.device)
     if isinstance(value, list | tuple):
         return type(value)(_copy(item) for item in value)
     return value
@@ -159,7 +161,7 @@ def _cast_like(value, param):
     """A copy of a saved state value on `param`'s device, floating tensors in its dtype."""
     if isinstance(value, Tensor):
         dtype = param.dtype if value.dtype.kind == "f" else value.dtype
-        return Tensor(value.data, dtype=dtype, device=param.device)
+        return Tensor(value._data, dtype=dtype, device=param.device)
     if isinstance(value, list | tuple):
         return type(value)(_cast_like(item, param) for item in value)
     return value

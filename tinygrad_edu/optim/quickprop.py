@@ -36,8 +36,8 @@ class QuickProp(Optimizer):
             state["prev_grad"] = state_tensor(grad.copy())
             state["prev_step"] = state_tensor(step.copy())
         else:
-            prev_grad = state["prev_grad"].data
-            prev_step = state["prev_step"].data
+            prev_grad = state["prev_grad"]._data
+            prev_step = state["prev_step"]._data
             difference = prev_grad - grad
             defined = (difference != 0) & (prev_step != 0)
             safe_difference = xp.where(defined, difference, xp.ones_like(difference))

@@ -39,8 +39,8 @@ class Rprop(Optimizer):
             state["prev"] = zeros_state(param)
             state["step_size"] = state_tensor(xp.full_like(param, float(group["lr"])))
         state["step"] += 1
-        previous = state["prev"].data
-        step_size = state["step_size"].data
+        previous = state["prev"]._data
+        step_size = state["step_size"]._data
         agreement = grad * previous
         factor = xp.ones_like(param)
         factor[agreement > 0] = eta_plus

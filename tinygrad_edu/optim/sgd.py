@@ -41,7 +41,7 @@ class SGD(Optimizer):
                 velocity = aligned_copy(grad)
                 state["momentum_buffer"] = state_tensor(velocity)
             else:
-                velocity = buffer.data
+                velocity = buffer._data
                 velocity *= momentum
                 dampening = float(group["dampening"])
                 velocity += grad if dampening == 0 else (1.0 - dampening) * grad

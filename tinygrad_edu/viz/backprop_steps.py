@@ -15,13 +15,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..autograd.broadcast import sum_to_shape
 from ..autograd.engine import run_backward, topological_order
 from ..tensor import Tensor
 from .graph_model import output_tensors
 from .summary import host_values
-
-ELEMENTWISE_OPS_MODULE = "tinygrad_edu.ops.elementwise"
 
 
 @dataclass
@@ -57,7 +54,7 @@ def op_formula(node):
 def _local_derivative(node, unreduced_share, grad_output):
     """dy/dx = share / (dL/dy) per element, meaningful only for elementwise ops, and only where
     the gradient flowing in has no zero (elsewhere the ratio is undefined)."""
-    if type(node).__module__ != ELEMENTWISE_OPS_MODULE:
+    if not node.elementwise:
         return None
     if unreduced_share.shape != grad_output.shape:
         return None
@@ -91,7 +88,7 @@ def record_backward(tensor, gradient=None):
         for position, (value, grad) in enumerate(zip(node.inputs, input_grads, strict=True)):
             if grad is None or not isinstance(value, Tensor) or not value.requires_grad:
                 continue
-            share = sum_to_shape(grad, value.shape, type(node).__name__)
+            share = grad.sum_to_size(value.shape, op_name=type(node).__name__)
             previous = totals.get(id(value))
             total = share if previous is None else previous + share
             totals[id(value)] = total

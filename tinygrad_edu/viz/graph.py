@@ -10,6 +10,7 @@ and each edge the step at which a gradient flowed back along it, counting from 1
 nearest the output (the engine's `backward_index` + 1).
 """
 
+from ..tensor import Tensor
 from . import dot
 from .graph_model import build_graph_model
 from .summary import format_shape, summarize_tensor
@@ -24,6 +25,8 @@ GRADIENT_COLOR = "#c0392b"
 def tensor_header(tensor_node):
     """The name (when there is one) and the "(2, 3) float32" line."""
     tensor = tensor_node.tensor
+    if tensor.shape is None:
+        return ["(freed by backward)"]
     kind = f"{format_shape(tensor.shape)} {tensor.dtype}"
     if tensor.device != "cpu":
         kind += f" {tensor.device}"
@@ -75,7 +78,7 @@ def graph_to_dot(tensor, params=None, show_values=True, show_grads=True,
     statements = []
     for tensor_node in model.tensors:
         lines = tensor_header(tensor_node)
-        if show_values:
+        if show_values and isinstance(tensor_node.tensor, Tensor):
             lines.append(summarize_tensor(tensor_node.tensor))
         grad = tensor_node.tensor.grad
         if show_grads and grad is not None:

@@ -5,17 +5,58 @@ every tensor of the graph: a tensor is the root or some op's input. The result, 
 lists them in data-flow order (inputs before the ops that use them), with edges
 `input tensor -> op -> output tensor`. Drawing code (graph.py, backprop_steps.py) only reads it.
 
+After a backward() that freed the graph, a node holds its input tensors only weakly: a tensor
+still alive elsewhere is drawn as usual, one that is gone as a `FreedTensor` placeholder.
+
 Collapsing modules: `nn.Module.__call__` records `(module, input tensors)` in `module_calls` of
 the node that made the call's output. The ops between those inputs and that node belong to the
 call, and a collapsed call is drawn as one box whose inputs are the call's inputs plus every
 outside tensor its ops read (the module's parameters).
 """
 
+import weakref
 from dataclasses import dataclass
 
 from ..autograd.engine import topological_order
+from ..autograd.function import Function
 from ..tensor import Tensor
 from .summary import format_constant
+
+
+class FreedTensor:
+    """Stands in for an input tensor that backward() released and nothing else kept alive:
+    only where its gradient went (`grad_fn`) is known."""
+
+    shape = None
+    dtype = device = name = grad = None
+    requires_grad = True
+
+    def __init__(self, reference, edge):
+        self.reference = reference  # the dead weak reference, shared by every node that used it
+        self.grad_fn = edge if isinstance(edge, Function) else None
+
+
+def node_inputs(node):
+    """A node's inputs; after backward freed the node, each weakly held tensor as itself while
+    it is alive, else as a FreedTensor."""
+    return tuple(_alive(value, edge) for value, edge in zip(node.inputs, node.edges, strict=True))
+
+
+def _alive(value, edge):
+    if isinstance(value, weakref.ReferenceType):
+        tensor = value()
+        return FreedTensor(value, edge) if tensor is None else tensor
+    return value
+
+
+def is_tensor(value):
+    """A Tensor, or the placeholder of one that backward released."""
+    return isinstance(value, Tensor | FreedTensor)
+
+
+def identity(tensor):
+    """A key for a tensor: the same for a Tensor and for every placeholder of it."""
+    return id(tensor.reference) if isinstance(tensor, FreedTensor) else id(tensor)
 
 
 @dataclass
@@ -80,12 +121,12 @@ def _module_selector(collapse_modules):
 
 def _call_members(output_node, call_inputs):
     """The Function nodes between a module call's input tensors and its output node."""
-    stops = {id(tensor) for tensor in call_inputs}
+    stops = {identity(tensor) for tensor in call_inputs}
     members = {output_node}
     stack = [output_node]
     while stack:
-        for value in stack.pop().inputs:
-            if isinstance(value, Tensor) and id(value) not in stops:
+        for value in node_inputs(stack.pop()):
+            if is_tensor(value) and identity(value) not in stops:
                 producer = value.grad_fn
                 if producer is not None and producer not in members:
                     members.add(producer)
@@ -102,7 +143,9 @@ def _assign_boxes(order, outputs, collapse_modules, params):
     calls = []
     for node in order:
         for module, call_inputs in node.module_calls:
-            if selected(module) and all(id(outputs[node]) != id(t) for t in call_inputs):
+            call_inputs = [_alive(value, None) for value in call_inputs]
+            if selected(module) and all(identity(outputs[node]) != identity(t)
+                                        for t in call_inputs):
                 calls.append((node, module, _call_members(node, call_inputs)))
     calls.sort(key=lambda call: -len(call[2]))
     box_of = {}
@@ -121,8 +164,8 @@ def output_tensors(root, order):
     """Function node -> the Tensor it produced, for every node in `order` (a graph's nodes)."""
     outputs = {root.grad_fn: root}
     for node in order:
-        for value in node.inputs:
-            if isinstance(value, Tensor) and value.grad_fn is not None:
+        for value in node_inputs(node):
+            if is_tensor(value) and value.grad_fn is not None:
                 outputs[value.grad_fn] = value
     return outputs
 
@@ -130,10 +173,10 @@ def output_tensors(root, order):
 def _arguments_text(inputs):
     """The op's arguments with tensors as "·" and constants written out, e.g. "(·, 2)"; empty
     when there is no constant worth showing (see `format_constant`)."""
-    constants = [None if isinstance(value, Tensor) else format_constant(value) for value in inputs]
+    constants = [None if is_tensor(value) else format_constant(value) for value in inputs]
     if all(text is None for text in constants):
         return ""
-    shown = ["\u00b7" if isinstance(value, Tensor) else text
+    shown = ["\u00b7" if is_tensor(value) else text
              for value, text in zip(inputs, constants, strict=True)]
     return "(" + ", ".join(text for text in shown if text is not None) + ")"
 
@@ -147,11 +190,12 @@ def build_graph_model(root, params=None, collapse_modules=False):
     tensor_nodes = {}
 
     def tensor_key(tensor):
-        if id(tensor) not in tensor_nodes:
-            tensor_nodes[id(tensor)] = TensorNode(f"t{len(tensors)}", tensor,
-                                                  tensor.name or names.get(id(tensor)))
-            tensors.append(tensor_nodes[id(tensor)])
-        return tensor_nodes[id(tensor)].key
+        key = identity(tensor)
+        if key not in tensor_nodes:
+            tensor_nodes[key] = TensorNode(f"t{len(tensors)}", tensor,
+                                           tensor.name or names.get(key))
+            tensors.append(tensor_nodes[key])
+        return tensor_nodes[key].key
 
     if root.grad_fn is None:
         tensor_key(root)
@@ -162,8 +206,8 @@ def build_graph_model(root, params=None, collapse_modules=False):
     box_of, box_titles = _assign_boxes(order, outputs, collapse_modules, params)
     exits_box = set()  # nodes whose output is used outside their box (or is the root)
     for node in order:
-        for value in node.inputs:
-            if isinstance(value, Tensor) and value.grad_fn in box_of:
+        for value in node_inputs(node):
+            if is_tensor(value) and value.grad_fn in box_of:
                 if box_of.get(node) != box_of[value.grad_fn]:
                     exits_box.add(value.grad_fn)
     exits_box.add(root.grad_fn)
@@ -173,15 +217,15 @@ def build_graph_model(root, params=None, collapse_modules=False):
         box = box_of.get(node)
         if box is None:
             key = f"op{len(ops)}"
-            ops.append(OpNode(key, type(node).__name__, [node], _arguments_text(node.inputs)))
+            ops.append(OpNode(key, type(node).__name__, [node], _arguments_text(node_inputs(node))))
         else:
             if box not in boxes:
                 boxes[box] = OpNode(f"box{len(boxes)}", box_titles[box], [])
                 ops.append(boxes[box])
             key = boxes[box].key
             boxes[box].functions.append(node)
-        for value in node.inputs:
-            if not isinstance(value, Tensor):
+        for value in node_inputs(node):
+            if not is_tensor(value):
                 continue
             if box is not None and value.grad_fn is not None and box_of.get(value.grad_fn) == box:
                 continue  # a tensor inside the box

@@ -78,7 +78,7 @@ def _layer_norms(named_parameters):
         if parameter.grad is None:
             continue
         layer = name.rsplit(".", 1)[0] if "." in name else name
-        values = np.asarray(to_numpy(parameter.grad.data), dtype=np.float64)
+        values = np.asarray(to_numpy(parameter.grad._data), dtype=np.float64)
         squares[layer] = squares.get(layer, 0.0) + float(np.sum(values * values))
     return {layer: math.sqrt(total) for layer, total in squares.items()}
 

@@ -22,7 +22,7 @@ def format_number(value):
 
 def host_values(tensor):
     """The tensor's values as a float64 NumPy array (booleans become 0/1)."""
-    return np.asarray(to_numpy(tensor.data), dtype=np.float64)
+    return np.asarray(to_numpy(tensor._data), dtype=np.float64)
 
 
 def summarize_values(values):

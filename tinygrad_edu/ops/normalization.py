@@ -1,7 +1,7 @@
-"""Batch normalization in training mode as one fused op."""
+"""Normalization ops: batch normalization in training mode as one fused op."""
 
-from ...autograd.function import Function
-from ...backend import xp_of
+from ..autograd.function import Function
+from ..backend import xp_of
 
 
 def batch_axes(ndim):
@@ -49,12 +49,13 @@ class BatchNorm(Function):
             running_var *= 1 - momentum
             running_var += (momentum * count / (count - 1)) * var.reshape(-1)
         ctx.save_for_backward(x, weight)
+        ctx.eps = eps
         return result
 
     @staticmethod
     def backward(ctx, grad_output):
         x, weight = ctx.saved_tensors
-        eps = ctx.inputs[3]
+        eps = ctx.eps
         needs_x, needs_weight, needs_bias = ctx.needs_input_grad[:3]
         axes, shape = batch_axes(x.ndim), channel_shape(x.shape)
         count = x.numel() // x.shape[1]

@@ -3,9 +3,8 @@ cross-entropies, whose composed forms would overflow or divide by zero at the ex
 
 import math
 
-from ...autograd.function import Function
-from ...backend import xp_of
-from ...tensor import Tensor
+from ..autograd.function import Function, constant
+from ..backend import xp_of
 
 
 class CrossEntropy(Function):
@@ -34,15 +33,13 @@ class CrossEntropy(Function):
         exps = xp.exp(shifted)
         sums = exps.sum(axis=1, keepdims=True)
         log_sums = xp.log(sums[:, 0])
-        exps /= sums
-        ctx.probs = exps  # softmax(x), which the gradient starts from
+        exps /= sums  # softmax(x), which the gradient starts from
         rows = xp.arange(count)
         losses = log_sums - shifted[rows, safe_target]  # -log p[n, t_n]
         if valid is not None or class_weight is not None:
             losses *= sample_weight
-        ctx.rows, ctx.target = rows, safe_target
-        ctx.hit = (1.0 - label_smoothing) * sample_weight
-        ctx.spread = None
+        hit = (1.0 - label_smoothing) * sample_weight
+        share = spread = None
         if label_smoothing:
             spread = xp.ones(classes, logits.dtype) if class_weight is None else class_weight
             # -sum_c w_c log p[n, c] = W log_sum_n - sum_c w_c shifted[n, c]
@@ -51,37 +48,31 @@ class CrossEntropy(Function):
             if valid is not None:
                 share = valid.astype(logits.dtype) * share
             losses = (1.0 - label_smoothing) * losses + share * smoothed
-            ctx.spread = (share if valid is None else share[:, None], spread)
-        ctx.scale = 1.0
-        if reduction == "none":
-            return losses
+            share = share if valid is None else share[:, None]
+        ctx.reduction = reduction
+        scale = 1.0
         if reduction == "mean":
             total_weight = count if valid is None and class_weight is None else \
                 float(xp.sum(sample_weight))
-            if not total_weight:  # every target ignored: the mean 0/0 is NaN, its gradient 0
-                ctx.scale = 0.0
-                return xp.asarray(math.nan, dtype=logits.dtype)
-            ctx.scale = 1.0 / total_weight
-        return xp.asarray(losses.sum() * ctx.scale, dtype=logits.dtype)
+            # every target ignored: the mean 0/0 is NaN, its gradient 0 (as PyTorch)
+            scale = 1.0 / total_weight if total_weight else 0.0
+        if scale != 1.0:
+            hit = hit * scale
+            share = None if share is None else share * scale
+        ctx.save_for_backward(logits, exps, rows, safe_target, hit, share, spread)
+        if reduction == "none":
+            return losses
+        if reduction == "mean" and not scale:
+            return xp.asarray(math.nan, dtype=logits.dtype)
+        return xp.asarray(losses.sum() * scale, dtype=logits.dtype)
 
     @staticmethod
     def backward(ctx, grad_output):
-        logits = ctx.inputs[0]
-        if ctx.inputs[5] == "none":
+        logits, *parts = ctx.saved_tensors
+        if ctx.reduction == "none":
             grad_output = grad_output.reshape(-1, 1)
-        grad = CrossEntropyBackward.apply(logits, grad_output, ctx.probs, ctx.rows, ctx.target,
-                                          _scaled(ctx.hit, ctx.scale),
-                                          _scaled(ctx.spread, ctx.scale))
+        grad = CrossEntropyBackward.apply(logits, grad_output, *parts)
         return grad, None, None, None, None, None
-
-
-def _scaled(values, scale):
-    """values * scale for a number, an array, or the (row factor, class weights) pair."""
-    if values is None or scale == 1.0:
-        return values
-    if isinstance(values, tuple):
-        return values[0] * scale, values[1]
-    return values * scale
 
 
 def _valid_targets(target, classes, ignore_index):
@@ -104,7 +95,8 @@ class CrossEntropyBackward(Function):
     """dL/dx of CrossEntropy, as its own op so that it is fused and still differentiable:
         G = g (p a - onehot(t) a + b (W p - w)),   p = softmax(x) row by row,
     with g = dL/dl, a (M,) the weights of the picked classes (`hit`), and, under label
-    smoothing, b (M,) and the class weights w (`spread`, W = sum w; else b = 0). `probs`
+    smoothing, b (`share`, M or a number) and the class weights w (`spread`, W = sum w; else
+    b = 0). `probs`
     is p, already computed by CrossEntropy's forward and passed in as a value; the backward
     recomputes it from x as a graph op, so higher derivatives stay exact. Per row G is
     g J^T u for the softmax Jacobian J, so the backward of this op is
@@ -113,45 +105,46 @@ class CrossEntropyBackward(Function):
     """
 
     @staticmethod
-    def forward(ctx, logits, grad_output, probs, rows, target, hit, spread):
-        grad = probs * _coefficient(hit, spread)
+    def forward(ctx, logits, grad_output, probs, rows, target, hit, share, spread):
+        grad = probs * _coefficient(hit, share, spread)
         grad[rows, target] -= hit
         if spread is not None:
-            grad -= spread[0] * spread[1]
+            grad -= share * spread
         grad *= grad_output
-        ctx.save_for_backward(logits, grad_output)
+        ctx.save_for_backward(logits, grad_output, probs, rows, target, hit, share, spread)
         return grad
 
     @staticmethod
     def backward(ctx, grad_grad):
-        logits, grad_output = ctx.saved_tensors
-        probs, rows, target, hit, spread = ctx.inputs[2:]
-        coefficient = _coefficient(hit, spread)
+        logits, grad_output, *parts = ctx.saved_tensors
+        _, _, _, hit, share, spread = parts
         needs_logits, needs_grad_output = ctx.needs_input_grad[:2]
         grad_logits = grad_grad_output = None
         if needs_logits:
             softmax = logits.softmax(1)  # p again, now as a graph op of x
-            weighted = grad_grad * grad_output * _as_constant(coefficient, logits)
+            coefficient = _coefficient(_raw(hit), _raw(share), _raw(spread))
+            if not isinstance(coefficient, float):
+                coefficient = constant(coefficient, logits.device)
+            weighted = grad_grad * grad_output * coefficient
             grad_logits = softmax * (weighted - (softmax * weighted).sum(1, keepdim=True))
         if needs_grad_output:
-            ones = Tensor._make(xp_of(logits.data).ones(grad_output.shape, logits.dtype),
-                                logits.device, False)
-            unit = CrossEntropyBackward.apply(logits, ones, probs, rows, target, hit, spread)
-            grad_grad_output = grad_grad * unit
-        return grad_logits, grad_grad_output, None, None, None, None, None
+            ones = constant(xp_of(logits._data).ones(grad_output.shape, logits.dtype),
+                            logits.device)
+            grad_grad_output = grad_grad * CrossEntropyBackward.apply(logits, ones, *parts)
+        return grad_logits, grad_grad_output, None, None, None, None, None, None
 
 
-def _coefficient(hit, spread):
+def _raw(value):
+    """The array inside a saved constant Tensor; numbers and None as they are."""
+    return getattr(value, "_data", value)
+
+
+def _coefficient(hit, share, spread):
     """a + b W: the factor of p in each row of the gradient (a number, or a column (M, 1))."""
     coefficient = hit if isinstance(hit, float) else hit[:, None]
     if spread is not None:
-        coefficient = coefficient + spread[0] * float(spread[1].sum())
+        coefficient = coefficient + share * float(spread.sum())
     return coefficient
-
-
-def _as_constant(value, like):
-    """A number as it is; an array as a constant Tensor on `like`'s device."""
-    return value if isinstance(value, float) else Tensor._make(value, like.device, False)
 
 
 def _clamped_log(values):
