@@ -122,6 +122,8 @@ def test_conv_filters_as_an_image_grid(tmp_path):
     np.testing.assert_allclose(shown, conv.weight.numpy()[1, 1])  # row 1, column 1
     assert figure.axes[0].get_images()[0].get_clim()[0] < 0  # centred on zero
     read_png(tmp_path / "filters.png", *image.imread(tmp_path / "filters.png").shape[:2])
+    grey = plot_filters(nn.Conv2d(1, 12, 5))
+    assert len(grey.axes) == 16 and len([ax for ax in grey.axes if ax.get_visible()]) == 12
     rgb = plot_filters(nn.Conv2d(3, 4, 3).weight)
     assert len([ax for ax in rgb.axes if ax.get_visible()]) == 4  # one colour image each
     linear = plot_filters(nn.Linear(64, 12), max_filters=5)

@@ -5,7 +5,8 @@
     viz.plot_feature_maps(maps, path="maps.png")          # one row per layer
 
 Filters: a conv weight (out, in, kh, kw) is drawn one small image per (output, input) channel
-pair (a row per output channel), or one colour image per output channel when in is 3; a
+pair (a row per output channel), or one image per output channel when in is 1 (grey, in rows
+of 8) or 3 (colour); a
 Linear weight (out, side * side) one image per output unit (what an MLP's first layer looks
 for). Each image has its own colour scale centred on 0 (blue negative, red positive), so the
 pattern, not the magnitude, shows. Feature maps: the channels of one sample's activations.
@@ -44,12 +45,14 @@ def _filter_images(weight, max_filters):
         low, high = weight.min(), weight.max()
         images = (weight - low) / (high - low if high > low else 1.0)
         return list(images.transpose(0, 2, 3, 1)), min(len(images), 8)
+    if weight.shape[1] == 1:  # one input channel (a grey image): one kernel per output
+        return list(weight[:, 0]), min(len(weight), 8)
     return [kernel for channels in weight for kernel in channels], weight.shape[1]
 
 
 def _image_grid(images, columns, title, path, cell=0.6, labels=None):
     rows = -(-len(images) // columns)
-    figure, _ = _new_figure((max(2.0, cell * columns + 0.4), cell * rows + 0.5))
+    figure, _ = _new_figure((max(2.0, cell * columns + 0.4), 1.25 * cell * rows + 0.6))
     figure.clear()
     axes = figure.subplots(rows, columns, squeeze=False)
     for index, ax in enumerate(axes.flat):
@@ -60,10 +63,11 @@ def _image_grid(images, columns, title, path, cell=0.6, labels=None):
             continue
         image = images[index]
         if image.ndim == 3:
-            ax.imshow(image, interpolation="nearest")
+            ax.imshow(image, interpolation="nearest", aspect="equal")
         else:
             limit = float(np.abs(image).max()) or 1.0
-            ax.imshow(image, cmap="RdBu_r", vmin=-limit, vmax=limit, interpolation="nearest")
+            ax.imshow(image, cmap="RdBu_r", vmin=-limit, vmax=limit, interpolation="nearest",
+                      aspect="equal")
         if labels is not None and index % columns == 0:
             ax.set_ylabel(labels[index // columns], fontsize=7, rotation=0, ha="right",
                           va="center")
@@ -75,8 +79,9 @@ def _image_grid(images, columns, title, path, cell=0.6, labels=None):
 def plot_filters(weight, max_filters=64, title="Filters", path=None):
     """A layer's weights as an image grid: `weight` is a conv or Linear module, its weight
     Tensor or an array. Conv weights (out, in, kh, kw) give a row of `in` kernels per output
-    channel (one RGB image each when in == 3); Linear weights with a square input give one
-    image per output unit. At most `max_filters` output channels are drawn."""
+    channel (one image each, 8 a row, when in is 1, an RGB one when in is 3); Linear weights
+    with a square input give one image per output unit. At most `max_filters` output
+    channels are drawn."""
     images, columns = _filter_images(_array(weight), max_filters)
     return _image_grid(images, columns, title, path)
 
