@@ -202,3 +202,14 @@ def test_pooling_and_unflatten_errors_match_torch():
     _raises_like_torch(lambda: tg.nn.functional.pad(tg.zeros(2, 3), (1, 2, 3)),
                        lambda: torch.nn.functional.pad(torch.zeros(2, 3), (1, 2, 3)),
                        "pad: padding length must be divisible by 2")
+
+
+def test_make_cnn_reads_flat_square_images():
+    from tinygrad_edu.train import make_cnn
+
+    tg.manual_seed(0)
+    model = make_cnn(28 * 28, 10)
+    assert model(tg.zeros(3, 784)).shape == (3, 10)
+    assert model[1].weight.shape == (16, 1, 5, 5) and model[10].in_features == 32 * 7 * 7
+    with pytest.raises(ValueError, match="square image"):
+        make_cnn(10, 3)

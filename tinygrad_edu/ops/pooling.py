@@ -40,7 +40,7 @@ def max_pool_indices(x, kernel_size, stride, padding, dilation, out_shape):
         best = xp.maximum(best, view)
     offset = xp.zeros(best.shape, dtype=xp.int32)
     for position in range(len(views) - 1, -1, -1):  # last to first: the first maximum stays
-        offset[views[position] == best] = position
+        xp.copyto(offset, position, where=views[position] == best)
     # window (p, q) starts at row p stride - top, column q stride - left; offset k moves it
     # by (k // kw) dilation rows and (k % kw) dilation columns
     shifts = xp.arange(kh * kw)
