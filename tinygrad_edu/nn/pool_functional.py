@@ -10,7 +10,7 @@ adaptive average pooling: y = A_h x A_w^T with averaging matrices A (rows of 1 /
 from ..autograd.function import constant
 from ..backend import xp_of
 from ..ops.convolution import Conv2d
-from ..ops.pooling import MaxPoolSelect, max_pool_indices
+from ..ops.pooling import MaxPoolSelect, window_maxima
 from .conv_functional import as_tuple
 
 
@@ -74,9 +74,9 @@ def max_pool(name, input, kernel_size, stride, padding, dilation, ceil_mode,  # 
              return_indices, dims):
     x, unbatched, kernel, stride, pairs, dilation, out_shape = _pool_setup(
         name, input, kernel_size, stride, padding, dilation, ceil_mode, dims)
-    indices = constant(max_pool_indices(x._data, kernel, stride, pairs, dilation, out_shape),
-                       x.device)
-    result = _finish(MaxPoolSelect.apply(x, indices), unbatched, dims)
+    maxima, indices = window_maxima(x._data, kernel, stride, pairs, dilation, out_shape)
+    indices = constant(indices, x.device)
+    result = _finish(MaxPoolSelect.apply(x, indices, maxima), unbatched, dims)
     return (result, _finish(indices, unbatched, dims)) if return_indices else result
 
 

@@ -3,9 +3,9 @@
 Average pooling needs no op of its own: it is a convolution with a kernel of ones divided by
 the window sizes, and adaptive average pooling is two products with averaging matrices (see
 nn/pool_functional.py). Max pooling is not linear, so it is split in two:
-  max_pool_indices  finds, per window, where its maximum sits in the unpadded input, as the
-                    flat index row * W + column (PyTorch's `return_indices` convention; the
-                    first maximum wins ties, as in PyTorch). Not differentiable: indices.
+  window_maxima     finds, per window, its maximum and where it sits in the unpadded input,
+                    as the flat index row * W + column (PyTorch's `return_indices`
+                    convention; the first maximum wins ties, as in PyTorch). Arrays only.
   MaxPoolSelect     y = x at those indices (a gather): linear in x, so its gradient is
   MaxUnpool         the scatter-add of g back to the indices (max_unpool2d), whose gradient is
                     the gather again. The pair is closed, so double backward works.
@@ -15,8 +15,9 @@ from ..autograd.function import Function
 from ..backend import device_of, get_backend, xp_of
 
 
-def max_pool_indices(x, kernel_size, stride, padding, dilation, out_shape):
-    """Flat index (into each H x W plane of x) of every window's maximum: (N, C, Ho, Wo).
+def window_maxima(x, kernel_size, stride, padding, dilation, out_shape):
+    """(maxima, indices), both (N, C, Ho, Wo): every window's maximum and its flat index into
+    its H x W plane of x.
 
     The (i, j) elements of all windows form one strided view per kernel offset; the maximum
     is their elementwise maximum, and the offset of the first view that reaches it is the
@@ -35,9 +36,9 @@ def max_pool_indices(x, kernel_size, stride, padding, dilation, out_shape):
         for j in range(kw):
             start = j * dilation[1]
             views.append(x[:, :, rows, start:start + stride[1] * (out_w - 1) + 1:stride[1]])
-    best = views[0]
+    best = views[0].copy()  # a new array: the result must not share memory with x
     for view in views[1:]:
-        best = xp.maximum(best, view)
+        xp.maximum(best, view, out=best)
     offset = xp.zeros(best.shape, dtype=xp.int32)
     for position in range(len(views) - 1, -1, -1):  # last to first: the first maximum stays
         xp.copyto(offset, position, where=views[position] == best)
@@ -49,17 +50,20 @@ def max_pool_indices(x, kernel_size, stride, padding, dilation, out_shape):
               + xp.arange(out_w) * stride[1] - left)
     index = shifts[offset]
     index += starts
-    return index
+    return best, index
 
 
 class MaxPoolSelect(Function):
     """y[n, c, p, q] = x[n, c].flat[indices[n, c, p, q]] (each window's maximum, given where it
-    is);  dL/dx = MaxUnpool(dL/dy, indices): g added back at the indices."""
+    is);  dL/dx = MaxUnpool(dL/dy, indices): g added back at the indices. `maxima`, when not
+    None, is that result already computed (by window_maxima), a constant."""
 
     @staticmethod
-    def forward(ctx, x, indices):
+    def forward(ctx, x, indices, maxima):
         ctx.input_shape = x.shape
         ctx.save_for_backward(indices)
+        if maxima is not None:
+            return maxima
         batch, channels = x.shape[:2]
         planes = x.reshape(batch, channels, -1)
         flat = indices.reshape(batch, channels, -1)
@@ -68,7 +72,7 @@ class MaxPoolSelect(Function):
     @staticmethod
     def backward(ctx, grad_output):
         (indices,) = ctx.saved_tensors
-        return MaxUnpool.apply(grad_output, indices, ctx.input_shape), None
+        return MaxUnpool.apply(grad_output, indices, ctx.input_shape), None, None
 
 
 class MaxUnpool(Function):
@@ -91,4 +95,4 @@ class MaxUnpool(Function):
     @staticmethod
     def backward(ctx, grad_output):
         (indices,) = ctx.saved_tensors
-        return MaxPoolSelect.apply(grad_output, indices), None, None
+        return MaxPoolSelect.apply(grad_output, indices, None), None, None
