@@ -95,7 +95,7 @@ def _as_2d(values, fill):
 
 
 def convolution(name, input, weight, bias, stride, padding, dilation, groups, dims):  # noqa: A002
-    """conv1d (dims=1) and conv2d (dims=2): checks, then the Conv2d op and the bias."""
+    """conv1d (dims=1) and conv2d (dims=2): checks, then the Conv2d op."""
     x, unbatched = _batched(name, input, dims)
     kernel_size = weight.shape[2:]
     stride = as_tuple(stride, dims, name, "stride")
@@ -114,12 +114,10 @@ def convolution(name, input, weight, bias, stride, padding, dilation, groups, di
                            f"than actual input size (input of size {list(x.shape)})")
     if dims == 1:
         x, weight = x.unsqueeze(2), weight.unsqueeze(2)
-    result = Conv2d.apply(x, weight, _as_2d(stride, 1), _as_2d(pairs, (0, 0)),
+    result = Conv2d.apply(x, weight, bias, _as_2d(stride, 1), _as_2d(pairs, (0, 0)),
                           _as_2d(dilation, 1), groups)
     if dims == 1:
         result = result.squeeze(2)
-    if bias is not None:
-        result = result + bias.reshape((1, -1) + (1,) * dims)
     return result.squeeze(0) if unbatched else result
 
 

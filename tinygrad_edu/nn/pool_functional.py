@@ -113,8 +113,8 @@ def avg_pool(name, input, kernel_size, stride, padding, ceil_mode, count_include
     xp = xp_of(x._data)
     batch, channels, height, width = x.shape
     ones = constant(xp.ones((1, 1, *kernel), dtype=x.dtype), x.device)
-    sums = Conv2d.apply(x.reshape(batch * channels, 1, height, width), ones, stride, pairs,
-                        (1, 1), 1).reshape(batch, channels, *out_shape)
+    sums = Conv2d.apply(x.reshape(batch * channels, 1, height, width), ones, None, stride,
+                        pairs, (1, 1), 1).reshape(batch, channels, *out_shape)
     if divisor_override:
         return _finish(sums * (1.0 / divisor_override), unbatched, dims)
     rows, columns = (_window_counts(xp, size, k, s, pair[0], count, count_include_pad)

@@ -12,7 +12,7 @@ back where it came from, one vectorized strided add per kernel offset (kh kw add
 Python loop over windows or pixels).
 
 The three ops are closed under differentiation, which is what makes double backward work:
-    Conv2d(x, w)                 y = x * w
+    Conv2d(x, w, b)              y = x * w + b
     ConvTranspose2d(g, w)        the adjoint in x:   dL/dx of Conv2d  (col2im(W^T g))
     Conv2dWeightGrad(x, g)       the adjoint in w:   dL/dw of Conv2d  (g cols^T)
 and the gradients of each are again these three with the roles of the arguments swapped.
@@ -102,12 +102,13 @@ def fit_to_output(x, kernel_size, stride, padding, dilation, out_shape):
 
 
 class Conv2d(Function):
-    """y[n, o, p, q] = sum_{c, i, j} w[o, c, i, j] x_pad[n, c, p s + i d, q s + j d] (per group),
-    computed as W @ im2col(x);  dL/dx = ConvTranspose2d(g, w) = col2im(W^T g),
-    dL/dw = Conv2dWeightGrad(x, g) = g im2col(x)^T."""
+    """y[n, o, p, q] = b[o] + sum_{c, i, j} w[o, c, i, j] x_pad[n, c, p s + i d, q s + j d]
+    (per group), computed as W @ im2col(x) + b;  dL/dx = ConvTranspose2d(g, w) =
+    col2im(W^T g),  dL/dw = Conv2dWeightGrad(x, g) = g im2col(x)^T,  dL/db = sum of g over
+    n, p, q. The bias b may be None."""
 
     @staticmethod
-    def forward(ctx, x, w, stride, padding, dilation, groups):
+    def forward(ctx, x, w, b, stride, padding, dilation, groups):
         ctx.stride, ctx.padding, ctx.dilation, ctx.groups = stride, padding, dilation, groups
         ctx.input_shape = x.shape
         out_channels, kernel_size = w.shape[0], w.shape[2:]
@@ -116,19 +117,22 @@ class Conv2d(Function):
         cols = im2col(x, kernel_size, stride, padding, dilation, groups, out_shape)
         ctx.save_for_backward(x, w, cols)  # cols again for the weight gradient
         product = w.reshape(groups, out_channels // groups, -1) @ cols
+        if b is not None:
+            product += b.reshape(groups, -1, 1)
         result = product.reshape(out_channels, *out_shape, x.shape[0])
         return xp_of(x).ascontiguousarray(result.transpose(3, 0, 1, 2))
 
     @staticmethod
     def backward(ctx, grad_output):
         x, w, cols = ctx.saved_tensors
-        needs_x, needs_w = ctx.needs_input_grad[:2]
+        needs_x, needs_w, needs_b = ctx.needs_input_grad[:3]
         options = (ctx.stride, ctx.padding, ctx.dilation, ctx.groups)
         grad_x = ConvTranspose2d.apply(grad_output, w, ctx.input_shape, *options) \
             if needs_x else None
         grad_w = Conv2dWeightGrad.apply(x, grad_output, w.shape[2:], *options, cols) \
             if needs_w else None
-        return grad_x, grad_w, None, None, None, None
+        grad_b = grad_output.sum((0, 2, 3)) if needs_b else None
+        return grad_x, grad_w, grad_b, None, None, None, None
 
 
 class ConvTranspose2d(Function):
@@ -158,7 +162,8 @@ class ConvTranspose2d(Function):
         if needs_g:
             fitted, padding = fit_to_output(grad_output, w.shape[2:], ctx.stride, ctx.padding,
                                             ctx.dilation, g.shape[2:])
-            grad_g = Conv2d.apply(fitted, w, ctx.stride, padding, ctx.dilation, ctx.groups)
+            grad_g = Conv2d.apply(fitted, w, None, ctx.stride, padding, ctx.dilation,
+                                  ctx.groups)
         return grad_g, grad_w, None, None, None, None, None
 
 
@@ -191,6 +196,6 @@ class Conv2dWeightGrad(Function):
         if needs_g:
             fitted, padding = fit_to_output(x, grad_output.shape[2:], ctx.stride, ctx.padding,
                                             ctx.dilation, g.shape[2:])
-            grad_g = Conv2d.apply(fitted, grad_output, ctx.stride, padding, ctx.dilation,
+            grad_g = Conv2d.apply(fitted, grad_output, None, ctx.stride, padding, ctx.dilation,
                                   ctx.groups)
         return grad_x, grad_g, None, None, None, None, None, None
