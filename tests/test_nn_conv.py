@@ -183,6 +183,17 @@ def test_conv_errors_match_torch_and_name_the_layer_and_shapes():
                        "conv2d: non-positive stride")
 
 
+def test_mixed_dtypes_are_refused_as_in_torch():
+    _raises_like_torch(
+        lambda: tg.nn.functional.conv2d(tg.zeros(1, 1, 4, 4), tg.zeros(1, 1, 3, 3).double()),
+        lambda: torch.nn.functional.conv2d(torch.zeros(1, 1, 4, 4),
+                                           torch.zeros(1, 1, 3, 3).double()),
+        r"conv2d: input type \(float32\) and weight type \(float64\)")
+    _raises_like_torch(
+        lambda: nn.Conv1d(1, 2, 3)(tg.zeros(1, 1, 5).double()),
+        lambda: torch.nn.Conv1d(1, 2, 3)(torch.zeros(1, 1, 5).double()), "Conv1d: input type")
+
+
 def test_pooling_and_unflatten_errors_match_torch():
     x = np.zeros((1, 3, 8, 8), np.float32)
     _raises_like_torch(lambda: nn.MaxPool2d(2, padding=2)(tg.tensor(x)),

@@ -83,6 +83,10 @@ def _check_weight(name, input, weight, bias, groups, in_channels_axis, dims):  #
         raise RuntimeError(f"{name}: given groups={groups}, weight of size "
                            f"{list(weight.shape)}, expected input{list(input.shape)} to have "
                            f"{expected} channels, but got {input.shape[1]} channels instead")
+    for what, tensor in (("weight", weight), ("bias", bias)):
+        if tensor is not None and tensor.dtype != input.dtype:
+            raise RuntimeError(f"{name}: input type ({input.dtype}) and {what} type "
+                               f"({tensor.dtype}) should be the same")
     out_channels = weight.shape[0] if in_channels_axis == 1 else weight.shape[1] * groups
     if bias is not None and bias.shape != (out_channels,):
         raise RuntimeError(f"{name}: expected bias of shape ({out_channels},), got "
