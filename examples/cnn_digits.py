@@ -68,7 +68,7 @@ def conv_block_graph(model, digit, out):
     output = block(digit)
     output.name = "pooled maps"
     total = output.sum()
-    total.backward()
+    total.backward(retain_graph=True)  # keep the values on the graph for the picture
     dot_text = viz.graph_to_dot(total, params=block, title="one conv block, one digit")
     model.zero_grad()
     path = os.path.join(out, "cnn_conv_block_graph.png")
