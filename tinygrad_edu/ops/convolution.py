@@ -7,7 +7,7 @@ so 'same' padding with an even kernel (one more row at the bottom) needs no spec
 
 im2col: every output pixel's receptive field becomes one column of a matrix (a strided *view*
 of the padded input, copied once into contiguous memory), so the whole convolution is one BLAS
-product W (O, C kh kw) @ cols (C kh kw, N Ho Wo). col2im is its adjoint: each column is added
+product W (O, C kh kw) @ cols (C kh kw, Ho Wo N). col2im is its adjoint: each column is added
 back where it came from, one vectorized strided add per kernel offset (kh kw adds, never a
 Python loop over windows or pixels).
 

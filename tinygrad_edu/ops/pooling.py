@@ -20,7 +20,7 @@ def window_maxima(x, kernel_size, stride, padding, dilation, out_shape):
     its H x W plane of x.
 
     The (i, j) elements of all windows form one strided view per kernel offset; the maximum
-    is their elementwise maximum, and the offset of the first view that reaches it is the
+    is their elementwise maximum, and the offset of the first view that equals it is the
     argmax (the first maximum wins ties, as in PyTorch). `padding` is ((top, bottom), (left,
     right)); padded positions hold -inf, so they never win (PyTorch's limit pad <= kernel / 2
     leaves a real value in every window)."""
@@ -39,16 +39,20 @@ def window_maxima(x, kernel_size, stride, padding, dilation, out_shape):
     best = views[0].copy()  # a new array: the result must not share memory with x
     for view in views[1:]:
         xp.maximum(best, view, out=best)
-    offset = xp.zeros(best.shape, dtype=xp.int32)
-    for position in range(len(views) - 1, -1, -1):  # last to first: the first maximum stays
-        xp.copyto(offset, position, where=views[position] == best)
+    offset = xp.zeros(best.shape, dtype=xp.int32)  # which view holds the first maximum
+    missing = views[0] != best  # not found yet (arithmetic: masked writes are slower)
+    for position in range(1, len(views)):
+        found = views[position] == best
+        found &= missing
+        offset += found * xp.int32(position)
+        missing ^= found
     # window (p, q) starts at row p stride - top, column q stride - left; offset k moves it
     # by (k // kw) dilation rows and (k % kw) dilation columns
     shifts = xp.arange(kh * kw)
     shifts = shifts // kw * dilation[0] * width + shifts % kw * dilation[1]
     starts = ((xp.arange(out_h).reshape(-1, 1) * stride[0] - top) * width
               + xp.arange(out_w) * stride[1] - left)
-    index = shifts[offset]
+    index = xp.take(shifts, offset)
     index += starts
     return best, index
 
