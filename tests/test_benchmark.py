@@ -64,6 +64,21 @@ def test_quick_run_reports_every_measurement(tmp_path):
     assert results["peak_memory_bytes"]["tinygrad_edu"] > 0
 
 
+def test_lstm_benchmark_runs_the_same_model_in_both_frameworks():
+    import bench_lstm
+
+    ours, step = bench_lstm.make_ours()
+    loss = step().item()
+    assert np.isfinite(loss) and ours.weight_ih_l0.grad is not None
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        return
+    _, torch_step = bench_lstm.make_torch(ours)
+    assert np.isclose(loss, torch_step().item(), rtol=1e-5)
+    assert set(bench_lstm.interleaved_medians({"ours": step}, rounds=1)) == {"ours"}
+
+
 def test_the_three_lenets_take_the_same_steps():
     import bench_cnn
 

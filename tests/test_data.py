@@ -170,9 +170,15 @@ def test_loader_validates_arguments(kwargs, error, message):
         DataLoader(TensorDataset(np.arange(4)), **kwargs)
 
 
-def test_loader_needs_a_dataset():
+def test_loader_needs_a_map_style_dataset():
     with pytest.raises(TypeError, match="TensorDataset"):
-        DataLoader([1, 2, 3], batch_size=2)
+        DataLoader(iter([1, 2, 3]), batch_size=2)
+
+
+def test_loader_batches_any_sequence_as_pytorch_does():
+    batches = list(DataLoader([1, 2, 3], batch_size=2))
+    assert [batch.tolist() for batch in batches] == [[1, 2], [3]]
+    assert batches[0].dtype == np.int64
 
 
 @pytest.mark.parametrize("device", DEVICES)

@@ -145,6 +145,28 @@ def test_cpu_vs_gpu(tmp_path, capsys):
         assert number(r, "cuda_seconds_per_epoch") > 0
 
 
+def test_char_lm(tmp_path, capsys):
+    pytest.importorskip("names")
+    r = run_example("char_lm", tmp_path, capsys)
+    uniform = number(r, "uniform_loss")
+    assert uniform == pytest.approx(math.log(27))
+    assert number(r, "train_names") + number(r, "heldout_names") == number(r, "names")
+    for model in ("mlp", "lstm", "transformer"):
+        assert number(r, f"{model}_heldout_loss") < uniform - 0.8  # far below guessing
+        samples = r[f"{model}_samples"].split(" ")
+        assert len(samples) == 8 and all(s.isalpha() and s.islower() for s in samples if s)
+
+
+def test_vanishing_through_time(tmp_path, capsys):
+    r = run_example("vanishing_through_time", tmp_path, capsys)
+    rnn, lstm = number(r, "tanh_rnn_first_to_last_ratio"), number(r, "lstm_first_to_last_ratio")
+    open_lstm = number(r, "lstm_forget_bias_1_first_to_last_ratio")
+    assert rnn < 1e-8  # many orders of magnitude over 50 steps
+    assert lstm > rnn and open_lstm > 1e4 * rnn
+    steps = [number(r, f"tanh_rnn_step{t}_grad_norm") for t in (1, 10, 25, 40, 50)]
+    assert steps == sorted(steps)  # shrinking on the way back in time
+
+
 def test_cnn_digits(tmp_path, capsys):
     r = run_example("cnn_digits", tmp_path, capsys)
     assert number(r, "cnn_test_accuracy") > 0.7  # 600 training digits, 2 epochs

@@ -106,8 +106,13 @@ def test_inference_mode_and_no_grad_as_decorators():
         assert tg.is_inference_mode_enabled()
         return x * 3
 
+    @tg.no_grad
+    def bare(x):
+        return x * 4
+
     w = tg.ones(2, requires_grad=True)
     assert not predict(w).requires_grad and not infer(w).requires_grad
+    assert not bare(w).requires_grad and bare.__name__ == "bare"
     assert tg.is_grad_enabled() and not tg.is_inference_mode_enabled()
     with tg.inference_mode():
         assert not tg.is_grad_enabled()

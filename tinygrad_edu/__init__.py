@@ -5,7 +5,7 @@
     (x * x).sum().backward()      # x.grad == 2 * x
 """
 
-from . import autograd, cuda, data, nn, optim
+from . import autograd, cuda, data, nn, optim, utils
 from .autograd import (
     Function,
     enable_grad,
@@ -22,6 +22,7 @@ from .combine import cat, chunk, matmul, maximum, minimum, split, stack, where
 from .creation import (
     arange,
     empty,
+    empty_like,
     eye,
     full,
     full_like,
@@ -37,6 +38,7 @@ from .creation import (
     zeros,
     zeros_like,
 )
+from .device import device
 from .dtypes import (
     bool_,
     float16,
@@ -50,23 +52,37 @@ from .dtypes import (
     set_default_dtype,
     uint8,
 )
+from .functions import *  # noqa: F403  (tg.exp(x), tg.sum(x, dim), ...: see functions.__all__)
+from .functions import __all__ as _function_names
+from .generator import Generator
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
+from .interop import as_tensor, from_dlpack, from_numpy
 from .return_types import ValuesIndices
+from .sampling import bernoulli, multinomial, normal, randint_like, randperm
 from .serialization import load, save
 from .tensor import Tensor, get_default_device, set_default_device
 
-bool = bool_  # noqa: A001  (tg.bool as in PyTorch)
+# dtype names as PyTorch spells them (they shadow the builtins only inside this module)
+bool = bool_  # noqa: A001
+float = float32  # noqa: A001
+double = float64
+half = float16
+int = int32  # noqa: A001
+long = int64
+short = int16
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "Function", "GradcheckError", "Tensor", "ValuesIndices", "float16", "get_default_dtype",
-    "inference_mode", "int8", "int16", "is_inference_mode_enabled", "set_default_dtype",
-    "set_grad_enabled", "uint8", "arange", "autograd", "available_devices", "bool",
-    "cat", "chunk", "cuda", "data", "empty", "enable_grad", "eye", "float32", "float64", "full",
-    "full_like", "get_default_device", "grad", "gradcheck", "gradgradcheck", "int32", "int64",
-    "is_grad_enabled", "linspace", "load", "manual_seed", "matmul", "maximum", "minimum", "nn",
-    "no_grad",
-    "ones", "ones_like", "optim", "rand", "rand_like", "randint", "randn", "randn_like", "save",
-    "set_default_device", "split", "stack", "tensor", "where", "zeros", "zeros_like",
+    "Function", "Generator", "GradcheckError", "Tensor", "ValuesIndices", "arange", "as_tensor",
+    "autograd", "available_devices", "bernoulli", "bool", "cat", "chunk", "cuda", "data",
+    "device", "double", "empty", "empty_like", "enable_grad", "eye", "float", "float16",
+    "float32", "float64", "from_dlpack", "from_numpy", "full", "full_like", "get_default_device",
+    "get_default_dtype", "grad", "gradcheck", "gradgradcheck", "half", "inference_mode", "int",
+    "int8", "int16", "int32", "int64", "is_grad_enabled", "is_inference_mode_enabled",
+    "linspace", "load", "long", "manual_seed", "matmul", "maximum", "minimum", "multinomial",
+    "nn", "no_grad", "normal", "ones", "ones_like", "optim", "rand", "rand_like", "randint",
+    "randint_like", "randn", "randn_like", "randperm", "save", "set_default_device",
+    "set_default_dtype", "set_grad_enabled", "short", "split", "stack", "tensor", "uint8",
+    "utils", "where", "zeros", "zeros_like", *_function_names,
 ]

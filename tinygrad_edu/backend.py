@@ -108,11 +108,30 @@ def _cupy_or_error():
     return cupy
 
 
+def canonical_device(device):
+    """"cpu" or "cuda" for a device name, a name with an index ("cuda:0") or a `tg.device`;
+    None stays None. Only index 0 exists: one GPU per process."""
+    if device is None or type(device) is str and device in DEVICES:
+        return device
+    name = str(device)
+    kind, colon, index = name.partition(":")
+    if kind not in DEVICES or colon and not index.isdigit():
+        raise ValueError(f"unknown device {name!r}: expected one of {DEVICES}, optionally with "
+                         "an index as in 'cuda:0'")
+    if colon and int(index) != 0:
+        raise ValueError(f"device {name!r}: tinygrad_edu uses one GPU per process, index 0 "
+                         "(select another GPU with CUDA_VISIBLE_DEVICES)")
+    return kind
+
+
 def get_backend(device):
     """The Backend for a device name; a clear error for an unknown or unavailable device."""
     backend = _backends.get(device)
     if backend is not None:
         return backend
+    device = canonical_device(device)
+    if device in _backends:
+        return _backends[device]
     if device not in DEVICES:
         raise ValueError(f"unknown device {device!r}: expected one of {DEVICES}")
     backend = _backends[device] = Backend(device, _cupy_or_error())
@@ -126,6 +145,13 @@ def cuda_is_available():
     except RuntimeError:
         return False
     return True
+
+
+def cuda_device_count():
+    """How many GPUs CuPy sees (0 without CuPy or a driver)."""
+    if not cuda_is_available():
+        return 0
+    return get_backend("cuda").xp.cuda.runtime.getDeviceCount()
 
 
 def available_devices():

@@ -3,14 +3,16 @@
 import numpy as np
 
 from . import backend
+from .autograd.function import constant
+from .generator import random_source
 from .tensor import Tensor, get_default_device
 
 
 def _new(host_or_device_array, dtype, device, requires_grad):
     """A leaf on `device` from an array built on the host or by the device's own module."""
-    device = device or get_default_device()
+    device = backend.canonical_device(device) or get_default_device()
     array = backend.get_backend(device).asarray(host_or_device_array, dtype=dtype)
-    return Tensor._make(array, device, False).requires_grad_(requires_grad)
+    return constant(array, device).requires_grad_(requires_grad)
 
 
 def _shape(size):
@@ -23,8 +25,12 @@ def _float_dtype(dtype):
     return np.dtype(np.float32 if dtype is None else dtype)
 
 
+def _device(device):
+    return backend.canonical_device(device) or get_default_device()
+
+
 def _xp(device):
-    return backend.get_backend(device or get_default_device()).xp
+    return backend.get_backend(_device(device)).xp
 
 
 def tensor(data, dtype=None, device=None, requires_grad=False):
@@ -75,25 +81,31 @@ def eye(n, m=None, dtype=None, device=None, requires_grad=False):
     return _new(_xp(device).eye(n, m, dtype=_float_dtype(dtype)), None, device, requires_grad)
 
 
-def rand(*size, dtype=None, device=None, requires_grad=False):
+def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
     """Uniform on [0, 1)."""
-    rng = backend.get_backend(device or get_default_device()).rng
+    rng = random_source(_device(device), generator, "rand")
     return _new(rng.random(_shape(size), dtype=_float_dtype(dtype)), None, device, requires_grad)
 
 
-def randn(*size, dtype=None, device=None, requires_grad=False):
+def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
     """Standard normal N(0, 1)."""
-    rng = backend.get_backend(device or get_default_device()).rng
+    rng = random_source(_device(device), generator, "randn")
     return _new(rng.standard_normal(_shape(size), dtype=_float_dtype(dtype)), None, device,
                 requires_grad)
 
 
-def randint(low, high=None, size=(), dtype=None, device=None):
+def randint(low, high=None, size=(), generator=None, dtype=None, device=None,
+            requires_grad=False):
     """Integers uniform on [low, high) (one bound: [0, low)), int64 by default."""
     if high is None:
         low, high = 0, low
-    rng = backend.get_backend(device or get_default_device()).rng
-    return _new(rng.integers(low, high, size=_shape((size,))), dtype or np.int64, device, False)
+    if isinstance(high, tuple | list):  # randint(high, size), as PyTorch allows
+        low, high, size = 0, low, high
+    if low >= high:
+        raise ValueError(f"randint: expected low < high, got low={low}, high={high}")
+    rng = random_source(_device(device), generator, "randint")
+    return _new(rng.integers(low, high, size=_shape((size,))), dtype or np.int64, device,
+                requires_grad)
 
 
 def zeros_like(other, dtype=None, device=None, requires_grad=False):
@@ -111,11 +123,16 @@ def full_like(other, fill_value, dtype=None, device=None, requires_grad=False):
                 device=device or other.device, requires_grad=requires_grad)
 
 
-def rand_like(other, dtype=None, device=None, requires_grad=False):
-    return rand(other.shape, dtype=dtype or other.dtype, device=device or other.device,
-                requires_grad=requires_grad)
+def rand_like(other, dtype=None, device=None, requires_grad=False, generator=None):
+    return rand(other.shape, generator=generator, dtype=dtype or other.dtype,
+                device=device or other.device, requires_grad=requires_grad)
 
 
-def randn_like(other, dtype=None, device=None, requires_grad=False):
-    return randn(other.shape, dtype=dtype or other.dtype, device=device or other.device,
+def randn_like(other, dtype=None, device=None, requires_grad=False, generator=None):
+    return randn(other.shape, generator=generator, dtype=dtype or other.dtype,
+                 device=device or other.device, requires_grad=requires_grad)
+
+
+def empty_like(other, dtype=None, device=None, requires_grad=False):
+    return empty(other.shape, dtype=dtype or other.dtype, device=device or other.device,
                  requires_grad=requires_grad)

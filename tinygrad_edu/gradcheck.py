@@ -13,6 +13,7 @@ function x, v -> d(sum v * f)/dx, which checks every backward's own backward.
 import numpy as np
 
 from . import backend
+from .autograd.function import constant
 from .autograd.grad import grad
 from .autograd.grad_mode import enable_grad, no_grad
 from .tensor import Tensor
@@ -49,8 +50,8 @@ def _differentiable_inputs(inputs, check_name):
 
 def _random_like(output, rng):
     values = rng.standard_normal(output.shape)
-    return Tensor._make(backend.get_backend(output.device).asarray(values, dtype=output.dtype),
-                        output.device, False)
+    array = backend.get_backend(output.device).asarray(values, dtype=output.dtype)
+    return constant(array, output.device)
 
 
 def _weighted_sum(outputs, upstream):

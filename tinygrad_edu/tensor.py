@@ -39,7 +39,9 @@ from .ops.elementwise import (
     ToDevice,
     Where,
 )
+from .ops.indexing import Clone, Cumsum
 from .ops.linalg import Matmul
+from .ops.math import Expm1, Log1p, Log2, Log10, Rounding
 from .ops.reductions import LogSumExp, Max, Mean, StdFromVariance, Sum
 from .ops.shape import BroadcastTo, Getitem, IndexPut, Permute, Reshape, SumToShape, reduced_axes
 from .ops.softmax import LogSoftmax, Softmax
@@ -51,6 +53,7 @@ _default_device = "cpu"
 def set_default_device(device):
     """The device that creation functions and Tensor(...) use when none is given."""
     global _default_device
+    device = backend.canonical_device(device)
     backend.get_backend(device)  # fails clearly now rather than at the first tensor
     _default_device = device
 
@@ -63,6 +66,7 @@ def _to_array(data, dtype, device):
     """Host or device data (scalars, nested lists, arrays) as a fresh array on `device`."""
     if isinstance(data, Tensor):
         data = data._data
+    device = backend.canonical_device(device)
     if hasattr(data, "__array__") or hasattr(data, "__cuda_array_interface__"):
         device = device or backend.device_of(data)
         array = backend.get_backend(device).asarray(data, dtype=dtype)
@@ -97,13 +101,6 @@ class Tensor:
         self.requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
-
-    @classmethod
-    def _make(cls, data, device, requires_grad):
-        """Wrap an array the ops produced, without copying or checking (the hot path)."""
-        tensor = constant(data, device)
-        tensor.requires_grad = requires_grad
-        return tensor
 
     # ----- the raw array and its properties -------------------------------------------------
     @property
@@ -280,6 +277,7 @@ class Tensor:
             device = device_or_dtype
         elif device_or_dtype is not None:
             dtype = device_or_dtype
+        device = backend.canonical_device(device)
         result = self
         if device is not None and device != self.device:
             backend.get_backend(device)
@@ -582,7 +580,7 @@ class Tensor:
     # ----- comparisons: boolean tensors, no gradient ----------------------------------------
     def _compare(self, other, compare):
         other = other._data if isinstance(other, Tensor) else other
-        return Tensor._make(compare(self._data, other), self.device, False)
+        return constant(compare(self._data, other), self.device)
 
     def __lt__(self, other):
         return self._compare(other, lambda a, b: a < b)
@@ -605,7 +603,7 @@ class Tensor:
     def __invert__(self):
         if self.dtype != bool_:
             raise TypeError(f"~: only boolean tensors can be inverted, got dtype {self.dtype}")
-        return Tensor._make(~self._data, self.device, False)
+        return constant(~self._data, self.device)
 
     def __and__(self, other):
         return self._compare(other, lambda a, b: a & b)
@@ -614,10 +612,10 @@ class Tensor:
         return self._compare(other, lambda a, b: a | b)
 
     def any(self):
-        return Tensor._make(self._data.any(), self.device, False)
+        return constant(self._data.any(), self.device)
 
     def all(self):
-        return Tensor._make(self._data.all(), self.device, False)
+        return constant(self._data.all(), self.device)
 
     # ----- elementwise ----------------------------------------------------------------------
     def exp(self):
@@ -922,6 +920,216 @@ class Tensor:
             extras.append("requires_grad=True")
         return "tensor(" + ", ".join([body, *extras]) + ")"
 
+    # ----- everyday PyTorch methods (issue 11) -------------------------------------------------
+    def clone(self, memory_format=None):
+        """A copy in new memory; gradients flow back unchanged."""
+        return Clone.apply(self)
+
+    def t(self):
+        """The transpose of a matrix (vectors and scalars come back unchanged)."""
+        if self.ndim > 2:
+            raise RuntimeError(f"t: expects a tensor with <= 2 dimensions, but got shape "
+                               f"{self.shape} ({self.ndim}D); use transpose(dim0, dim1)")
+        return self if self.ndim < 2 else self.transpose(0, 1)
+
+    def nelement(self):
+        return self.numel()
+
+    def contiguous(self, memory_format=None):
+        """PyTorch's memory-layout guarantee; the backend arrays need none, so self."""
+        return self
+
+    def repeat(self, *sizes):
+        """The tensor tiled `sizes[i]` times along dim i (extra leading sizes add dims):
+        a reshape that gives every dim a size-1 partner, an expand, and a reshape back."""
+        sizes = _shape_argument(sizes)
+        if len(sizes) < self.ndim:
+            raise RuntimeError(f"repeat: the number of repeat dims ({len(sizes)}) can not be "
+                               f"smaller than the number of dims of the tensor, shape {self.shape}")
+        shape = (1,) * (len(sizes) - self.ndim) + tuple(self.shape)
+        paired = self.reshape(*(extent for size in shape for extent in (1, size)))
+        expanded = paired.expand(*(extent for pair in zip(sizes, shape) for extent in pair))
+        return expanded.reshape(*(count * size for count, size in zip(sizes, shape)))
+
+    def tile(self, *dims):
+        """repeat(), with missing leading counts taken as 1."""
+        dims = _shape_argument(dims)
+        return self.repeat(*((1,) * (self.ndim - len(dims)) + dims))
+
+    def flip(self, *dims):
+        """The order of elements reversed along each of `dims`."""
+        dims = _normalize_dims(_shape_argument(dims), self.ndim, "flip") or ()
+        index = tuple(slice(None, None, -1) if axis in dims else slice(None)
+                      for axis in range(self.ndim))
+        return Getitem.apply(self, index) if dims else self.clone()
+
+    def unbind(self, dim=0):
+        """The slices along `dim`, as a tuple, each without that dim."""
+        dim = _normalize_dim(dim, self.ndim, "unbind")
+        return tuple(self[(slice(None),) * dim + (position,)]
+                     for position in range(self.shape[dim]))
+
+    def index_select(self, dim, index):
+        """The entries at the integer positions `index` (a 0-d or 1-D Tensor) along `dim`."""
+        dim = _normalize_dim(dim, self.ndim, "index_select")
+        _check_index(index, "index_select", self)
+        if index.ndim > 1:
+            raise IndexError(f"index_select: index must be 0-d or 1-D, got shape {index.shape}")
+        return Getitem.apply(self, (slice(None),) * dim + (index._data.reshape(-1),))
+
+    def gather(self, dim, index):
+        """out[i][j][k] = self[index[i][j][k]][j][k] for dim=0 (the index replaces one
+        coordinate); index has self's number of dims and no larger size along the others."""
+        dim = _normalize_dim(dim, self.ndim, "gather")
+        _check_index(index, "gather", self)
+        if index.ndim != self.ndim:
+            raise RuntimeError(f"gather: index tensor must have the same number of dimensions "
+                               f"as input tensor; got index shape {index.shape} and input "
+                               f"shape {self.shape}")
+        if any(index.shape[axis] > self.shape[axis] for axis in range(self.ndim) if axis != dim):
+            raise RuntimeError(f"gather: size of index {index.shape} must be at most the input's "
+                               f"{self.shape} in every dimension except dim {dim}")
+        xp = backend.xp_of(index._data)
+        coordinates = tuple(
+            index._data if axis == dim else
+            xp.arange(size).reshape((1,) * axis + (size,) + (1,) * (self.ndim - axis - 1))
+            for axis, size in enumerate(index.shape))
+        return Getitem.apply(self, coordinates)
+
+    def masked_fill(self, mask, value):
+        """`value` where the boolean `mask` (broadcast to this shape) is True, else self."""
+        if not isinstance(mask, Tensor) or mask.dtype != bool_:
+            raise RuntimeError(f"masked_fill: only supports boolean masks, but got mask of "
+                               f"{getattr(mask, 'dtype', type(mask).__name__)}")
+        if not isinstance(value, Tensor):
+            value = self.dtype.type(value)
+        elif value.ndim != 0:
+            raise RuntimeError(f"masked_fill: only supports a 0-dimensional value tensor, but "
+                               f"got shape {value.shape}")
+        return Where.apply(mask, value, self)
+
+    def cumsum(self, dim, dtype=None):
+        """Running sums along `dim`: y_i = x_1 + ... + x_i."""
+        source = self if dtype is None else self.to(dtype)
+        return Cumsum.apply(source, _normalize_dim(dim, self.ndim, "cumsum"))
+
+    def tril(self, diagonal=0):
+        """Zeros above the `diagonal`-th diagonal of the last two dims (the lower triangle)."""
+        return Where.apply(self._triangle("tril", diagonal), self, self.dtype.type(0))
+
+    def triu(self, diagonal=0):
+        """Zeros below the `diagonal`-th diagonal of the last two dims (the upper triangle)."""
+        return Where.apply(~self._triangle("triu", diagonal - 1), self, self.dtype.type(0))
+
+    def _triangle(self, op_name, diagonal):
+        if self.ndim < 2:
+            raise RuntimeError(f"{op_name}: input tensor must have at least 2 dimensions, got "
+                               f"shape {self.shape}")
+        rows, columns = self.shape[-2:]
+        return backend.xp_of(self._data).tri(rows, columns, k=diagonal, dtype=bool)
+
+    def outer(self, vec2):
+        """The outer product of two vectors: out[i, j] = self[i] * vec2[j]."""
+        if self.ndim != 1 or vec2.ndim != 1:
+            raise RuntimeError(f"outer: expects two 1-D tensors, got shapes {self.shape} and "
+                               f"{vec2.shape}")
+        return self.reshape(-1, 1) * vec2.reshape(1, -1)
+
+    def log2(self):
+        return Log2.apply(self._floating())
+
+    def log10(self):
+        return Log10.apply(self._floating())
+
+    def log1p(self):
+        return Log1p.apply(self._floating())
+
+    def expm1(self):
+        return Expm1.apply(self._floating())
+
+    def square(self):
+        return self * self
+
+    def reciprocal(self):
+        return 1.0 / self
+
+    def rsqrt(self):
+        return self.sqrt().reciprocal()
+
+    def floor(self):
+        return self._rounding("floor")
+
+    def ceil(self):
+        return self._rounding("ceil")
+
+    def trunc(self):
+        return self._rounding("trunc")
+
+    def round(self, decimals=0):
+        """Round half to even, as PyTorch; `decimals` digits after the point."""
+        if decimals:
+            scale = 10.0**decimals
+            return (self * scale)._rounding("round") / scale
+        return self._rounding("round")
+
+    def _rounding(self, mode):
+        if self.dtype.kind != "f":
+            return self.clone()  # integers are already whole
+        return Rounding.apply(self, mode)
+
+    def remainder(self, other):
+        """a mod b with the sign of b (Python's %): a - b * floor(a / b), differentiable for
+        floating tensors (d/da = 1, d/db = -floor(a / b), as PyTorch)."""
+        if self.requires_grad or isinstance(other, Tensor) and other.requires_grad:
+            return self - other * (self / other).floor()
+        other_data = other._data if isinstance(other, Tensor) else other
+        return constant(backend.xp_of(self._data).remainder(self._data, other_data),
+                            self.device)
+
+    def __mod__(self, other):
+        return self.remainder(other)
+
+    def floor_divide(self, other):
+        """floor(a / b), elementwise; no gradient (a step function), as PyTorch."""
+        other_data = other._data if isinstance(other, Tensor) else other
+        return constant(backend.xp_of(self._data).floor_divide(self._data, other_data),
+                            self.device)
+
+    def __floordiv__(self, other):
+        return self.floor_divide(other)
+
+    def half(self):
+        return self.to(np.float16)
+
+    def type(self, dtype=None):
+        """With no argument, the PyTorch type name ("torch.FloatTensor"); else `to(dtype)`."""
+        names = {float32: "FloatTensor", float64: "DoubleTensor", int64: "LongTensor",
+                 int32: "IntTensor", bool_: "BoolTensor", np.dtype(np.float16): "HalfTensor",
+                 np.dtype(np.int16): "ShortTensor", np.dtype(np.int8): "CharTensor",
+                 np.dtype(np.uint8): "ByteTensor"}
+        if dtype is None:
+            prefix = "torch.cuda." if self.device == "cuda" else "torch."
+            return prefix + names.get(self.dtype, str(self.dtype))
+        if isinstance(dtype, str):
+            by_name = {name: dtype for dtype, name in names.items()}
+            dtype = by_name.get(dtype.rsplit(".", 1)[-1])
+            if dtype is None:
+                raise ValueError(f"type: unknown type name; expected one of "
+                                 f"{sorted(by_name)}")
+        return self.to(dtype)
+
+    def __dlpack__(self, stream=None, **kwargs):
+        """Export this tensor's memory (zero copy) to NumPy, CuPy, PyTorch, ..."""
+        if self.requires_grad:
+            raise BufferError("__dlpack__: can't export tensors that require gradient, use "
+                               "tensor.detach()")
+        if stream is not None:
+            kwargs["stream"] = stream
+        return self._data.__dlpack__(**kwargs)
+
+    def __dlpack_device__(self):
+        return self._data.__dlpack_device__()
+
 
 class RemovableHandle:
     """Returned by register_hook: `handle.remove()` unregisters the hook."""
@@ -972,6 +1180,18 @@ def _shape_argument(shape):
     if len(shape) == 1 and isinstance(shape[0], tuple | list):
         shape = shape[0]
     return tuple(int(size) for size in shape)
+
+
+def _check_index(index, op_name, tensor):
+    """An integer index Tensor on `tensor`'s device, or the error PyTorch gives."""
+    if not isinstance(index, Tensor):
+        raise TypeError(f"{op_name}: index must be a Tensor, got {type(index).__name__}")
+    if index.dtype.kind not in "iu":
+        raise RuntimeError(f"{op_name}: expected an integer (int64) index, got dtype "
+                           f"{index.dtype}")
+    if index.device != tensor.device:
+        raise RuntimeError(f"{op_name}: index is on '{index.device}' but the tensor is on "
+                           f"'{tensor.device}'")
 
 
 def _backend_index(index, device):

@@ -266,11 +266,7 @@ class Function:
         self._saved = ()
         self._output_data = None
         self.freed = True
-        tensor_type, reference = _tensor_type, weakref.ref
-        self.inputs = tuple([  # _released, inlined: this runs for every node of every pass
-            value if edge is value else reference(value) if isinstance(value, tensor_type)
-            else None if hasattr(value, "shape") else value
-            for value, edge in zip(self.inputs, self.edges)])
+        self.inputs = [_released(value) for value in self.inputs]
         if self.module_calls:
             self.module_calls = tuple([(module, tuple([_released(t) for t in tensors]))
                                        for module, tensors in self.module_calls])

@@ -34,6 +34,11 @@ class _SetGradMode:
     mode = True
     inference = False
 
+    def __new__(cls, *args, **kwargs):
+        if len(args) == 1 and callable(args[0]) and not kwargs:  # @no_grad without brackets
+            return cls()(args[0])
+        return super().__new__(cls)
+
     def __enter__(self):
         self.previous = (_grad_mode.enabled, _grad_mode.inference)
         _grad_mode.enabled = self.mode

@@ -8,7 +8,8 @@
 """
 
 from . import datasets
-from .dataset import Dataset, ImageDataset, TensorDataset
-from .loader import DataLoader
+from .dataset import Dataset, ImageDataset, Subset, TensorDataset, random_split
+from .loader import DataLoader, default_collate
 
-__all__ = ["DataLoader", "Dataset", "ImageDataset", "TensorDataset", "datasets"]
+__all__ = ["DataLoader", "Dataset", "ImageDataset", "Subset", "TensorDataset", "datasets",
+           "default_collate", "random_split"]

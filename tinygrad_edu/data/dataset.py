@@ -123,3 +123,51 @@ class ImageDataset(Dataset):
 
     def _scale(self, pixels):
         return pixels.astype(np.float32) / np.float32(self.max_value)
+
+
+class Subset(Dataset):
+    """The samples of `dataset` at `indices`, in that order: `subset[i] = dataset[indices[i]]`."""
+
+    def __init__(self, dataset, indices):
+        self.dataset = dataset
+        self.indices = [int(index) for index in indices]
+
+    def __getitem__(self, index):
+        if isinstance(index, list):
+            return [self.dataset[self.indices[i]] for i in index]
+        return self.dataset[self.indices[index]]
+
+    def __len__(self):
+        return len(self.indices)
+
+    def get_batch(self, indices):
+        """The parent's batch at the mapped indices (one fancy index for a TensorDataset)."""
+        mapped = np.asarray(self.indices, dtype=np.int64)[np.asarray(indices, dtype=np.int64)]
+        if isinstance(self.dataset, Dataset):
+            return self.dataset.get_batch(mapped)
+        return super().get_batch(indices)
+
+
+def random_split(dataset, lengths, generator=None):
+    """Split `dataset` into non-overlapping random Subsets of the given lengths (counts summing
+    to len(dataset), or fractions summing to 1, the remainder dealt one by one from the first
+    subset on, as PyTorch does). `generator` (a tg.Generator) makes the split repeatable."""
+    from ..sampling import randperm  # sampling builds on creation, which imports Tensor
+
+    total = len(dataset)
+    lengths = list(lengths)
+    if all(0 <= length <= 1 for length in lengths) and abs(sum(lengths) - 1) < 1e-9 \
+            and sum(lengths) != total:
+        counts = [int(np.floor(total * fraction)) for fraction in lengths]
+        for position in range(total - sum(counts)):
+            counts[position % len(counts)] += 1
+        lengths = counts
+    if sum(lengths) != total:
+        raise ValueError(f"random_split: sum of input lengths ({sum(lengths)}) does not equal "
+                         f"the length of the input dataset ({total})")
+    order = randperm(total, generator=generator).tolist()
+    subsets, start = [], 0
+    for length in lengths:
+        subsets.append(Subset(dataset, order[start:start + length]))
+        start += length
+    return subsets

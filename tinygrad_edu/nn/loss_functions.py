@@ -8,6 +8,7 @@ class indices of shape (N,), () or (N, d1, ...).
 
 import math
 
+from ..autograd.function import constant
 from ..backend import xp_of
 from ..ops.losses import BinaryCrossEntropy, BinaryCrossEntropyWithLogits, CrossEntropy
 from ..tensor import Tensor
@@ -171,7 +172,7 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):  
     if class_weight is not None:
         sample_weight *= class_weight[safe_target]
     picked = rows[xp.arange(len(targets)), safe_target]
-    losses = picked * Tensor._make(-sample_weight, input.device, False)
+    losses = picked * constant(-sample_weight, input.device)
     if reduction == "none":
         return losses.reshape(shape)
     if reduction == "sum":
@@ -206,5 +207,5 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, reduction="me
     class_weight = _class_weight(weight, input, classes, "multi_margin_loss")
     if class_weight is not None:
         others *= class_weight[targets][:, None]
-    losses = (hinge * Tensor._make(others * (1 / classes), input.device, False)).sum(1)
+    losses = (hinge * constant(others * (1 / classes), input.device)).sum(1)
     return _reduce(losses.reshape(shape), reduction)

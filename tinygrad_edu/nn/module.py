@@ -14,9 +14,10 @@ updates both.
 from collections import namedtuple
 
 from .. import backend
-from ..autograd.function import mark_modified
+from ..autograd.function import constant, mark_modified
 from ..autograd.grad_mode import no_grad
-from ..tensor import Tensor, float32, float64
+from ..tensor import RemovableHandle, Tensor, float32, float64
+from .hooks import ModuleHooks, call_with_hooks
 from .parameter import Parameter
 
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
@@ -35,9 +36,17 @@ class Module:
     def forward(self, *inputs):
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
+    _hooks = None  # a ModuleHooks once a hook is registered (see register_forward_hook)
+    _non_persistent_buffers = frozenset()  # buffers that state_dict() leaves out
+
     def __call__(self, *inputs, **kwargs):
         """forward(*inputs), recording this call on the output's graph node for viz."""
-        output = self.forward(*inputs, **kwargs)
+        if self._hooks is not None:
+            return call_with_hooks(self, inputs, kwargs)
+        return self._record_call(inputs, self.forward(*inputs, **kwargs))
+
+    def _record_call(self, inputs, output):
+        """Note this call on the node that made `output`, so viz can draw the module."""
         node = output.grad_fn if isinstance(output, Tensor) else None
         if node is None:
             return output
@@ -91,14 +100,18 @@ class Module:
         self._registries()[0][name] = param
         object.__setattr__(self, name, param)
 
-    def register_buffer(self, name, tensor):
-        """Register `tensor` as state that state_dict() saves but parameters() does not list."""
+    def register_buffer(self, name, tensor, persistent=True):
+        """Register `tensor` as state that parameters() does not list; state_dict() saves it
+        unless persistent=False."""
         _check_name(name, self, "register_buffer")
         if not _is_buffer_value(tensor):
             raise TypeError(f"register_buffer: '{name}' must be a Tensor or None, got "
                             f"{type(tensor).__name__}")
         self._registries()[1][name] = tensor
         object.__setattr__(self, name, tensor)
+        skipped = set(self._non_persistent_buffers) - {name}
+        object.__setattr__(self, "_non_persistent_buffers",
+                           frozenset(skipped if persistent else skipped | {name}))
 
     def add_module(self, name, module):
         """Register a sub-module under `name` (what attribute assignment does)."""
@@ -111,16 +124,63 @@ class Module:
 
     register_module = add_module
 
+    def get_submodule(self, target):
+        """The module at a dotted path ("encoder.layers.0"); "" is this module."""
+        module = self
+        walked = []
+        for name in target.split(".") if target else []:
+            child = module._modules.get(name)
+            if child is None:
+                where = ".".join(walked) or type(self).__name__
+                raise AttributeError(f"get_submodule: {where} ({type(module).__name__}) has no "
+                                     f"submodule `{name}` (path '{target}')")
+            module = child
+            walked.append(name)
+        return module
+
+    def apply(self, fn):
+        """Call fn(module) on every sub-module, children first, then on this one; returns
+        self (e.g. `model.apply(init_weights)`)."""
+        for child in self.children():
+            child.apply(fn)
+        fn(self)
+        return self
+
+    # ----- hooks ----------------------------------------------------------------------------
+    def register_forward_pre_hook(self, hook):
+        """hook(module, args) before forward; a non-None result replaces args (a value that
+        is not a tuple becomes a 1-tuple). Returns a handle whose remove() unregisters it."""
+        return self._add_hook("forward_pre", hook)
+
+    def register_forward_hook(self, hook):
+        """hook(module, args, output) after forward; a non-None result replaces the output."""
+        return self._add_hook("forward", hook)
+
+    def register_full_backward_hook(self, hook):
+        """hook(module, grad_input, grad_output) once the gradients with respect to the
+        module's positional Tensor inputs are known (tuples, None where no gradient flows); a
+        non-None result (a tuple) replaces grad_input."""
+        return self._add_hook("backward", hook)
+
+    def _add_hook(self, kind, hook):
+        if self._hooks is None:
+            object.__setattr__(self, "_hooks", ModuleHooks())
+        hooks = getattr(self._hooks, kind)
+        hooks.append(hook)
+        return RemovableHandle(hooks, hook)
+
     # ----- walking the tree -----------------------------------------------------------------
-    def named_modules(self, prefix=""):
-        """(name, module) for this module and every descendant, depth first, each once."""
-        seen = set()
+    def named_modules(self, memo=None, prefix="", remove_duplicate=True):
+        """(name, module) for this module and every descendant, depth first, each once (or
+        as often as it is reachable with remove_duplicate=False)."""
+        seen = set() if memo is None else memo
         stack = [(prefix, self)]
         while stack:
             name, module = stack.pop()
-            if id(module) in seen:
-                continue
-            seen.add(id(module))
+            if remove_duplicate:
+                if id(module) in seen:
+                    continue
+                seen.add(id(module))
             yield name, module
             children = [(f"{name}.{child_name}" if name else child_name, child)
                         for child_name, child in module._modules.items() if child is not None]
@@ -189,7 +249,7 @@ class Module:
                 parameter.grad = None
             else:
                 zeros = backend.xp_of(parameter.grad._data).zeros_like(parameter.grad._data)
-                parameter.grad = Tensor._make(zeros, parameter.device, False)
+                parameter.grad = constant(zeros, parameter.device)
 
     def requires_grad_(self, requires_grad=True):
         for parameter in self.parameters():
@@ -203,6 +263,7 @@ class Module:
         `model.to("cuda")`, `model.to(tg.float64)`."""
         if device is not None and not isinstance(device, str):
             device, dtype = None, device
+        device = backend.canonical_device(device)
         if device is not None:
             backend.get_backend(device)
         for tensor in [*self.parameters(), *self.buffers()]:
@@ -234,7 +295,7 @@ class Module:
         for module_name, module in self.named_modules():
             prefix = f"{module_name}." if module_name else ""
             for name, value in [*module._parameters.items(), *module._buffers.items()]:
-                if value is not None:
+                if value is not None and name not in module._non_persistent_buffers:
                     state[prefix + name] = value.detach()
         return state
 

@@ -10,7 +10,7 @@ are read with float(...) so a NumPy float64 scalar never promotes float32 parame
 from collections import defaultdict
 
 from ..autograd import enable_grad
-from ..autograd.function import mark_modified
+from ..autograd.function import constant, mark_modified
 from ..backend import device_of, get_backend, xp_of
 from ..tensor import Tensor
 
@@ -179,7 +179,7 @@ def zeros_state(param):
 
 def state_tensor(array):
     """Wrap a backend array (no copy) as a state Tensor that the optimizer updates in place."""
-    return Tensor._make(array, device_of(array), False)
+    return constant(array, device_of(array))
 
 
 def check_at_least(optimizer, name, value, low):

@@ -1,0 +1,322 @@
+"""Sequence modules against PyTorch: the same state dict gives the same outputs, input
+gradients and parameter gradients (float64); PyTorch's names, shapes, initialization and
+errors. The ops themselves are in the registry (tests/registry/sequence_ops.py)."""
+
+import math
+
+import numpy as np
+import pytest
+
+import tinygrad_edu as tg
+import tinygrad_edu.nn.functional as F
+from tinygrad_edu import nn
+
+torch = pytest.importorskip("torch")
+
+
+def flat(value):
+    if isinstance(value, tuple | list):
+        return [item for part in value for item in flat(part)]
+    return [] if value is None else [value]
+
+
+def twin(ours, torch_module):
+    """PyTorch's module with our state dict, both in float64."""
+    ours.double()
+    torch_module.double().load_state_dict(
+        {name: torch.tensor(value.numpy()) for name, value in ours.state_dict().items()})
+    return torch_module
+
+
+def inputs(*arrays):
+    """Each array as a float64 tg tensor and torch tensor requiring grad (bool/int: constants)."""
+    ours, theirs = [], []
+    for array in arrays:
+        floating = array.dtype.kind == "f"
+        ours.append(tg.tensor(array, requires_grad=floating))
+        theirs.append(torch.tensor(array, requires_grad=floating))
+    return ours, theirs
+
+
+def assert_same(ours, theirs, our_args, their_args, **kwargs):
+    """Outputs, input gradients and parameter gradients agree to 1e-10."""
+    our_out, their_out = flat(ours(*our_args, **kwargs)), flat(theirs(*their_args, **kwargs))
+    assert len(our_out) == len(their_out)
+    rng = np.random.default_rng(1)
+    upstream = [rng.standard_normal(tuple(t.shape)) for t in their_out]
+    for mine, expected in zip(our_out, their_out):
+        np.testing.assert_allclose(mine.numpy(), expected.detach().numpy(), atol=1e-10)
+    sum((o * tg.tensor(u)).sum() for o, u in zip(our_out, upstream)).backward()
+    sum((t * torch.tensor(u)).sum() for t, u in zip(their_out, upstream)).backward()
+    names = [name for name, _ in ours.named_parameters()]
+    assert names == [name for name, _ in theirs.named_parameters()]
+    for (name, mine), expected in zip(ours.named_parameters(), theirs.parameters()):
+        np.testing.assert_allclose(mine.grad.numpy(), expected.grad.numpy(), atol=1e-10,
+                                   err_msg=name)
+    for mine, expected in zip(our_args, their_args):
+        if getattr(mine, "requires_grad", False):
+            np.testing.assert_allclose(mine.grad.numpy(), expected.grad.numpy(), atol=1e-10)
+
+
+RNG = np.random.default_rng(0)
+
+RECURRENT_CASES = [
+    ("LSTM", {}), ("LSTM", {"num_layers": 3, "bidirectional": True}),
+    ("LSTM", {"batch_first": True, "bias": False}), ("GRU", {"num_layers": 2}),
+    ("GRU", {"bidirectional": True, "batch_first": True}), ("RNN", {}),
+    ("RNN", {"nonlinearity": "relu", "num_layers": 2, "bidirectional": True}),
+    ("LSTM", {"num_layers": 2, "dropout": 0.5}),  # compared in eval mode: no dropout
+]
+
+
+@pytest.mark.parametrize("name, options", RECURRENT_CASES,
+                         ids=[f"{n}-{'-'.join(map(str, o.values()))}" for n, o in RECURRENT_CASES])
+def test_recurrent_layers_match_torch(name, options):
+    ours = getattr(nn, name)(3, 4, **options)
+    theirs = twin(ours, getattr(torch.nn, name)(3, 4, **options))
+    ours.eval()
+    theirs.eval()
+    layers = options.get("num_layers", 1) * (2 if options.get("bidirectional") else 1)
+    shape = (2, 5, 3) if options.get("batch_first") else (5, 2, 3)
+    x, x_torch = inputs(RNG.standard_normal(shape))
+    assert_same(ours, theirs, x, x_torch)
+    states = [RNG.standard_normal((layers, 2, 4)) for _ in range(2 if name == "LSTM" else 1)]
+    (x, *h), (x_torch, *h_torch) = inputs(RNG.standard_normal(shape), *states)
+    hx, hx_torch = (tuple(h), tuple(h_torch)) if name == "LSTM" else (h[0], h_torch[0])
+    assert_same(ours, theirs, [x, hx], [x_torch, hx_torch])
+    x, x_torch = inputs(RNG.standard_normal((4, 3)))  # unbatched
+    assert_same(ours, theirs, x, x_torch)
+
+
+@pytest.mark.parametrize("name", ["RNNCell", "LSTMCell", "GRUCell"])
+def test_cells_match_torch(name):
+    ours = getattr(nn, name)(3, 4)
+    theirs = twin(ours, getattr(torch.nn, name)(3, 4))
+    count = 2 if name == "LSTMCell" else 1
+    (x, *h), (x_torch, *h_torch) = inputs(RNG.standard_normal((2, 3)),
+                                          *[RNG.standard_normal((2, 4)) for _ in range(count)])
+    hx, hx_torch = (tuple(h), tuple(h_torch)) if count == 2 else (h[0], h_torch[0])
+    assert_same(ours, theirs, [x, hx], [x_torch, hx_torch])
+    x, x_torch = inputs(RNG.standard_normal((3,)))
+    assert_same(ours, theirs, x, x_torch)
+
+
+def test_recurrent_parameters_names_shapes_and_init_as_torch():
+    ours = nn.LSTM(3, 16, num_layers=2, bidirectional=True)
+    theirs = torch.nn.LSTM(3, 16, num_layers=2, bidirectional=True)
+    assert [(n, tuple(p.shape)) for n, p in ours.named_parameters()] == \
+        [(n, tuple(p.shape)) for n, p in theirs.named_parameters()]
+    values = np.concatenate([p.numpy().ravel() for p in ours.parameters()])
+    bound = 1 / math.sqrt(16)
+    assert values.min() >= -bound and values.max() <= bound
+    assert values.std() == pytest.approx(bound / math.sqrt(3), rel=0.05)  # uniform's std
+    assert ours.weight_ih_l0.dtype == tg.float32
+    assert repr(ours) == repr(theirs)
+
+
+def test_dropout_between_layers_only_in_training():
+    tg.manual_seed(0)
+    lstm = nn.LSTM(3, 4, num_layers=2, dropout=0.5)
+    x = tg.randn(6, 2, 3)
+    trained = [lstm(x)[0].numpy() for _ in range(2)]
+    assert not np.allclose(trained[0], trained[1])  # a fresh mask each call
+    lstm.eval()
+    np.testing.assert_array_equal(lstm(x)[0].numpy(), lstm(x)[0].numpy())
+    with pytest.warns(UserWarning, match="num_layers greater than 1"):
+        nn.GRU(3, 4, dropout=0.2)
+
+
+def test_backprop_through_time_reaches_every_step():
+    """The engine walks the unrolled graph: the loss at the last step depends on every input."""
+    rnn = nn.RNN(2, 3)
+    x = tg.randn(7, 1, 2, requires_grad=True)
+    output, _ = rnn(x)
+    output[-1].sum().backward()
+    assert np.all(np.abs(x.grad.numpy()).sum(axis=(1, 2)) > 0)
+
+
+def test_recurrent_errors_name_the_expected_shape():
+    lstm = nn.LSTM(3, 4, num_layers=2)
+    x = tg.randn(5, 2, 3)
+    with pytest.raises(RuntimeError,
+                       match=r"Expected hidden\[0\] size \(2, 2, 4\), got \[1, 2, 4\]"):
+        lstm(x, (tg.zeros(1, 2, 4), tg.zeros(2, 2, 4)))
+    with pytest.raises(RuntimeError, match=r"Expected hidden\[1\] size \(2, 2, 4\)"):
+        lstm(x, (tg.zeros(2, 2, 4), tg.zeros(2, 3, 4)))
+    with pytest.raises(RuntimeError, match=r"hx must be a pair \(h_0, c_0\), each of shape"):
+        lstm(x, tg.zeros(2, 2, 4))
+    with pytest.raises(RuntimeError, match=r"Expected hidden size \(1, 2, 4\), got \[2, 2, 4\]"):
+        nn.GRU(3, 4)(x, tg.zeros(2, 2, 4))
+    with pytest.raises(RuntimeError, match="input_size. Expected 3, got 2"):
+        lstm(tg.randn(5, 2, 2))
+    with pytest.raises(RuntimeError, match="hx should also be 2-D"):
+        nn.RNN(3, 4)(tg.randn(5, 3), tg.zeros(1, 1, 4))
+    with pytest.raises(RuntimeError, match=r"Expected hidden0 size \(2, 4\), got \[3, 4\]"):
+        nn.GRUCell(3, 4)(tg.randn(2, 3), tg.zeros(3, 4))
+    with pytest.raises(RuntimeError, match=r"Expected hidden1 size \(2, 4\)"):
+        nn.LSTMCell(3, 4)(tg.randn(2, 3), (tg.zeros(2, 4), tg.zeros(2, 5)))
+    with pytest.raises(RuntimeError, match="inconsistent input_size: got 2 expected 3"):
+        nn.RNNCell(3, 4)(tg.randn(2, 2))
+    with pytest.raises(ValueError, match="Unknown nonlinearity 'sig'"):
+        nn.RNN(3, 4, nonlinearity="sig")
+
+
+# ----- embedding, one_hot -----------------------------------------------------------------------
+
+
+def test_embedding_padding_row_is_zero_and_gets_no_gradient_as_torch():
+    ours = nn.Embedding(6, 3, padding_idx=-2)
+    assert ours.padding_idx == 4 and not ours.weight.numpy()[4].any()
+    theirs = twin(ours, torch.nn.Embedding(6, 3, padding_idx=-2))
+    ids = np.array([[4, 1, 4], [0, 4, 5]])
+    assert_same(ours, theirs, [tg.tensor(ids)], [torch.tensor(ids)])
+    assert not ours.weight.grad.numpy()[4].any()
+    assert np.abs(ours.weight.numpy()).std() > 0.3  # N(0, 1) elsewhere
+
+
+def test_embedding_errors_as_torch():
+    table = nn.Embedding(5, 2)
+    with pytest.raises(IndexError, match=r"token id 7 .*num_embeddings.*\[0, 5\)"):
+        table(tg.tensor([1, 7]))
+    with pytest.raises(IndexError, match="token id -1"):
+        table(tg.tensor([-1]))
+    with pytest.raises(RuntimeError, match="integer token ids"):
+        table(tg.tensor([1.0]))
+    with pytest.raises(AssertionError, match="padding_idx"):
+        nn.Embedding(5, 2, padding_idx=5)
+
+
+def test_embedding_from_pretrained_is_frozen_by_default():
+    weights = tg.randn(4, 3)
+    frozen = nn.Embedding.from_pretrained(weights)
+    assert not frozen.weight.requires_grad
+    np.testing.assert_array_equal(frozen(tg.tensor([2])).numpy(), weights.numpy()[[2]])
+    assert nn.Embedding.from_pretrained(weights, freeze=False).weight.requires_grad
+
+
+def test_one_hot_matches_torch_values_dtype_and_errors():
+    values = np.array([[0, 3], [2, 1]])
+    expected = torch.nn.functional.one_hot(torch.tensor(values))
+    result = F.one_hot(tg.tensor(values))
+    assert result.dtype == tg.int64 and not result.requires_grad
+    np.testing.assert_array_equal(result.numpy(), expected.numpy())
+    np.testing.assert_array_equal(F.one_hot(tg.tensor(values), num_classes=6).numpy(),
+                                  torch.nn.functional.one_hot(torch.tensor(values), 6).numpy())
+    for bad, count, message in ((values - 1, -1, "non-negative"), (values, 3, "smaller than"),
+                                (values.astype(np.int32), -1, "LongTensor"),
+                                (np.zeros(0, np.int64), -1, "empty tensor")):
+        with pytest.raises(RuntimeError, match=message):
+            torch.nn.functional.one_hot(torch.tensor(bad), count)
+        with pytest.raises(RuntimeError, match=message):
+            F.one_hot(tg.tensor(bad), count)
+
+
+# ----- normalization ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("options", [{}, {"elementwise_affine": False}, {"bias": False},
+                                     {"eps": 0.1}])
+def test_layer_norm_matches_torch(options):
+    ours = nn.LayerNorm((3, 4), **options)
+    theirs = twin(ours, torch.nn.LayerNorm((3, 4), **options))
+    if ours.weight is not None:  # not the trivial ones/zeros
+        ours.weight.data = RNG.standard_normal((3, 4))
+        theirs.weight.data = torch.tensor(ours.weight.numpy())
+    x, x_torch = inputs(RNG.standard_normal((2, 3, 4)))
+    assert_same(ours, theirs, x, x_torch)
+
+
+@pytest.mark.parametrize("groups, affine", [(1, True), (2, True), (4, False)])
+def test_group_norm_matches_torch(groups, affine):
+    ours = nn.GroupNorm(groups, 4, affine=affine)
+    theirs = twin(ours, torch.nn.GroupNorm(groups, 4, affine=affine))
+    x, x_torch = inputs(RNG.standard_normal((3, 4, 2, 2)))
+    assert_same(ours, theirs, x, x_torch)
+
+
+def test_normalization_errors_as_torch():
+    with pytest.raises(RuntimeError, match=r"expected input with shape \[\*, 4\]"):
+        nn.LayerNorm(4)(tg.randn(2, 3))
+    with pytest.raises(ValueError, match=r"num_channels \(4\) must be divisible by num_groups"):
+        nn.GroupNorm(3, 4)
+    with pytest.raises(RuntimeError, match="number of channels"):
+        nn.GroupNorm(2, 4)(tg.randn(2, 6))
+
+
+# ----- attention --------------------------------------------------------------------------------
+
+
+MHA_CASES = [({}, {}), ({"batch_first": True}, {"average_attn_weights": False}),
+             ({"bias": False, "num_heads": 1}, {"need_weights": False})]
+
+
+@pytest.mark.parametrize("options, call", MHA_CASES)
+def test_multihead_attention_matches_torch(options, call):
+    options = {"embed_dim": 6, "num_heads": 3, **options}
+    ours = nn.MultiheadAttention(**options)
+    theirs = twin(ours, torch.nn.MultiheadAttention(**options))
+    shapes = ((4, 2, 6), (5, 2, 6), (5, 2, 6))
+    if options.get("batch_first"):
+        shapes = [(2, length, 6) for length, _, _ in shapes]
+    (q, k, v), (q_t, k_t, v_t) = inputs(*(RNG.standard_normal(s) for s in shapes))
+    assert_same(ours, theirs, [q, k, v], [q_t, k_t, v_t], **call)
+    (x,), (x_torch,) = inputs(RNG.standard_normal((4, 2, 6)))
+    assert_same(ours, theirs, [x, x, x], [x_torch, x_torch, x_torch], **call)
+
+
+def test_multihead_attention_masks_and_unbatched_match_torch():
+    ours = nn.MultiheadAttention(4, 2)
+    theirs = twin(ours, torch.nn.MultiheadAttention(4, 2))
+    causal = np.triu(np.ones((3, 3), bool), 1)
+    padding = np.array([[False, False, True], [False, False, False]])
+    per_head = RNG.standard_normal((4, 3, 3))
+    (x,), (x_t,) = inputs(RNG.standard_normal((3, 2, 4)))
+    for masks in ({"attn_mask": causal, "key_padding_mask": padding},
+                  {"attn_mask": per_head, "is_causal": False},
+                  {"attn_mask": causal, "is_causal": True}):
+        mine = {k: tg.tensor(v) if isinstance(v, np.ndarray) else v for k, v in masks.items()}
+        their = {k: torch.tensor(v) if isinstance(v, np.ndarray) else v for k, v in masks.items()}
+        for mine_out, their_out in zip(flat(ours(x, x, x, **mine)),
+                                       flat(theirs(x_t, x_t, x_t, **their))):
+            np.testing.assert_allclose(mine_out.numpy(), their_out.detach().numpy(), atol=1e-10)
+    (x,), (x_t,) = inputs(RNG.standard_normal((3, 4)))
+    assert_same(ours, theirs, [x, x, x], [x_t, x_t, x_t])
+
+
+def test_multihead_attention_init_and_errors():
+    module = nn.MultiheadAttention(8, 2)
+    assert [name for name, _ in module.named_parameters()] == [
+        "in_proj_weight", "in_proj_bias", "out_proj.weight", "out_proj.bias"]
+    assert not module.in_proj_bias.numpy().any() and not module.out_proj.bias.numpy().any()
+    assert np.abs(module.in_proj_weight.numpy()).max() <= math.sqrt(6 / (8 + 24))
+    with pytest.raises(AssertionError, match="divisible by num_heads"):
+        nn.MultiheadAttention(6, 4)
+    with pytest.raises(RuntimeError, match="need attn_mask"):
+        module(tg.randn(2, 1, 8), tg.randn(2, 1, 8), tg.randn(2, 1, 8), is_causal=True)
+
+
+def test_multihead_attention_dropout_only_in_training():
+    tg.manual_seed(0)
+    module = nn.MultiheadAttention(4, 2, dropout=0.5)
+    x = tg.randn(3, 2, 4)
+    first, second = (module(x, x, x)[1].numpy() for _ in range(2))
+    assert not np.allclose(first, second)
+    module.eval()
+    weights = module(x, x, x)[1].numpy()
+    np.testing.assert_allclose(weights.sum(-1), 1.0, rtol=1e-6)
+
+
+def test_sdpa_errors_as_torch():
+    q = tg.randn(2, 3, 4)
+    with pytest.raises(RuntimeError, match="attn_mask should not be set when is_causal"):
+        F.scaled_dot_product_attention(q, q, q, attn_mask=tg.ones(3, 3).bool(), is_causal=True)
+
+
+def test_torch_state_dicts_load_into_ours():
+    theirs = torch.nn.LSTM(3, 4, num_layers=2, bidirectional=True).double()
+    ours = nn.LSTM(3, 4, num_layers=2, bidirectional=True).double()
+    ours.load_state_dict({name: tg.tensor(value.detach().numpy())
+                          for name, value in theirs.state_dict().items()})
+    x = RNG.standard_normal((5, 2, 3))
+    np.testing.assert_allclose(ours(tg.tensor(x))[0].numpy(),
+                               theirs(torch.tensor(x))[0].detach().numpy(), atol=1e-12)
