@@ -224,3 +224,30 @@ def test_make_cnn_reads_flat_square_images():
     assert model[1].weight.shape == (16, 1, 5, 5) and model[10].in_features == 32 * 7 * 7
     with pytest.raises(ValueError, match="square image"):
         make_cnn(10, 3)
+
+
+def test_hessian_vector_product_of_a_cnn_matches_torch():
+    """Double backward through conv, pooling and the loss: H v for all weights at once."""
+    rng = np.random.default_rng(0)
+    images = rng.standard_normal((3, 2, 7, 7))
+    labels = np.array([0, 2, 1])
+    shapes = [(4, 2, 3, 3), (4,), (3, 4 * 3 * 3), (3,)]
+    weights = [rng.standard_normal(shape) * 0.5 for shape in shapes]
+    vectors = [rng.standard_normal(shape) for shape in shapes]
+
+    def loss(functional, x, y, conv_w, conv_b, fc_w, fc_b):
+        hidden = functional.avg_pool2d(functional.conv2d(x, conv_w, conv_b, padding=1).tanh(),
+                                       2, ceil_mode=True)
+        hidden = functional.max_pool2d(hidden, 2, stride=1)  # overlapping windows
+        return functional.cross_entropy(functional.linear(hidden.flatten(1), fc_w, fc_b), y)
+
+    x, y = tg.tensor(images), tg.tensor(labels)
+    _, ours = tg.autograd.functional.hvp(
+        lambda *w: loss(tg.nn.functional, x, y, *w), tuple(tg.tensor(w) for w in weights),
+        tuple(tg.tensor(v) for v in vectors))
+    x_torch, y_torch = torch.tensor(images), torch.tensor(labels)
+    _, theirs = torch.autograd.functional.hvp(
+        lambda *w: loss(torch.nn.functional, x_torch, y_torch, *w),
+        tuple(torch.tensor(w) for w in weights), tuple(torch.tensor(v) for v in vectors))
+    for mine, expected in zip(ours, theirs, strict=True):
+        np.testing.assert_allclose(mine.numpy(), expected.numpy(), rtol=1e-9, atol=1e-12)
