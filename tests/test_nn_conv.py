@@ -102,6 +102,21 @@ def test_default_initialization_is_pytorchs(layer, fan_in):
     assert np.abs(module.bias.numpy()).max() <= bound
 
 
+def test_conv_transpose2d_output_size_picks_the_output_padding():
+    tg.manual_seed(0)
+    ours = nn.ConvTranspose2d(2, 3, 3, stride=2, padding=1).double()
+    theirs = torch.nn.ConvTranspose2d(2, 3, 3, stride=2, padding=1).double()
+    _copy_into_torch(ours, theirs)
+    x = np.random.default_rng(0).standard_normal((1, 2, 4, 4))
+    for size in ([7, 7], [8, 8], (1, 3, 8, 7)):
+        output = ours(tg.tensor(x), output_size=size)
+        expected = theirs(torch.tensor(x), output_size=size)
+        np.testing.assert_allclose(output.numpy(), expected.detach().numpy(), rtol=1e-12)
+    _raises_like_torch(lambda: ours(tg.tensor(x), output_size=[10, 10]),
+                       lambda: theirs(torch.tensor(x), output_size=[10, 10]),
+                       r"ConvTranspose2d: requested an output size of \[10, 10\].*\[7, 7\]")
+
+
 def test_weight_layouts_match_pytorch():
     assert nn.Conv2d(3, 8, (5, 3), groups=1).weight.shape == (8, 3, 5, 3)
     assert nn.Conv2d(4, 8, 3, groups=4).weight.shape == (8, 1, 3, 3)

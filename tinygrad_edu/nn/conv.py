@@ -126,7 +126,26 @@ class ConvTranspose2d(_ConvNd):
         self.output_padding = conv_functional.as_tuple(output_padding, 2, "ConvTranspose2d",
                                                        "output_padding")
 
-    def forward(self, input):  # noqa: A002
+    def forward(self, input, output_size=None):  # noqa: A002
+        """output_size: the wanted (H_out, W_out) (trailing entries of a longer shape are
+        used), one of the sizes this stride can give; it sets output_padding for this call."""
+        output_padding = self.output_padding
+        if output_size is not None:
+            output_padding = self._output_padding(input, output_size)
         return conv_functional.conv_transpose2d(
-            input, self.weight, self.bias, self.stride, self.padding, self.output_padding,
+            input, self.weight, self.bias, self.stride, self.padding, output_padding,
             self.groups, self.dilation, name="ConvTranspose2d")
+
+    def _output_padding(self, input, output_size):  # noqa: A002
+        wanted = list(output_size)[-2:]
+        smallest = [(size - 1) * step - 2 * pad + spacing * (kernel - 1) + 1
+                    for size, step, pad, spacing, kernel
+                    in zip(input.shape[-2:], self.stride, self.padding, self.dilation,
+                           self.kernel_size, strict=True)]
+        largest = [size + step - 1 for size, step in zip(smallest, self.stride, strict=True)]
+        if len(wanted) != 2 or any(not low <= size <= high for size, low, high
+                                   in zip(wanted, smallest, largest, strict=True)):
+            raise ValueError(f"ConvTranspose2d: requested an output size of {list(output_size)}, "
+                             f"but valid sizes range from {smallest} to {largest} (for an input "
+                             f"of shape {input.shape})")
+        return tuple(size - low for size, low in zip(wanted, smallest, strict=True))
