@@ -45,15 +45,14 @@ class BatchNorm1d(Module):
             self.register_buffer("running_var", None)
             self.register_buffer("num_batches_tracked", None)
 
-    input_shapes = ("(N, {C})", "(N, {C}, L)")
+    input_dims = (2, 3)  # the input shapes this layer takes: (N, C) or (N, C, L)
+    input_shapes = "(N, {C}) or (N, {C}, L)"
 
     def forward(self, input):  # noqa: A002  (PyTorch's argument name)
-        dims = [shape.count(",") + 1 for shape in self.input_shapes]
-        if input.ndim not in dims or input.shape[1] != self.num_features:
-            expected = " or ".join(shape.format(C=self.num_features)
-                                   for shape in self.input_shapes)
-            raise ValueError(f"{type(self).__name__}: expected input of shape {expected}, "
-                             f"got {input.shape}")
+        if input.ndim not in self.input_dims or input.shape[1] != self.num_features:
+            raise ValueError(f"{type(self).__name__}: expected input of shape "
+                             f"{self.input_shapes.format(C=self.num_features)}, got "
+                             f"{input.shape}")
         momentum = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
             self.num_batches_tracked._data += 1
@@ -77,4 +76,5 @@ class BatchNorm2d(BatchNorm1d):
     of (N, C, H, W) input, the statistics taken over N, H and W (one mean and variance per
     feature map). Same arguments, buffers and state dict as PyTorch's BatchNorm2d."""
 
-    input_shapes = ("(N, {C}, H, W)",)
+    input_dims = (4,)
+    input_shapes = "(N, {C}, H, W)"
