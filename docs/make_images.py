@@ -150,7 +150,10 @@ def lr_schedules():
 
 def shrink_png(path):
     """Re-save a PNG with a 128-colour palette: a fraction of the bytes, the same look."""
-    Image.open(path).convert("RGB").quantize(colors=128).save(path, optimize=True)
+    # FASTOCTREE keeps small areas of a distinct colour (a thin orange line) distinct; the
+    # default median cut merged them into a neighbouring red
+    Image.open(path).convert("RGB").quantize(colors=128, method=Image.Quantize.FASTOCTREE).save(
+        path, optimize=True)
 
 
 def main():

@@ -4,6 +4,7 @@ import importlib
 import math
 import os
 import sys
+import time
 
 import pytest
 
@@ -116,7 +117,9 @@ def test_hyperparameter_search(tmp_path, capsys):
 
 
 def test_dropout_batchnorm(tmp_path, capsys):
+    start = time.process_time()
     r = run_example("dropout_batchnorm", tmp_path, capsys)
+    assert time.process_time() - start < 5.0  # CPU seconds: 2.4 here, 10 with 256-wide layers
     assert number(r, "no_dropout_train_accuracy") == 1.0  # the small set is memorized
     assert number(r, "dropout_loss_gap") < number(r, "no_dropout_loss_gap")
     assert (number(r, "batchnorm_final_train_loss")
@@ -143,6 +146,26 @@ def test_cpu_vs_gpu(tmp_path, capsys):
     if tg.cuda.is_available():
         assert number(r, "cuda_test_accuracy") > 0.5
         assert number(r, "cuda_seconds_per_epoch") > 0
+
+
+def test_batch_vs_minibatch_writes_its_page_from_the_same_run(tmp_path, capsys):
+    if EXAMPLES not in sys.path:
+        sys.path.insert(0, EXAMPLES)
+    module = importlib.import_module("batch_vs_minibatch")
+    page = tmp_path / "page.md"
+    module.main(["--quick", "--out", str(tmp_path), "--page", str(page)])
+    printed = dict(line.split(": ", 1) for line in capsys.readouterr().out.splitlines())
+    text = page.read_text()
+    for name in ("batch", "minibatch", "stochastic"):
+        steps = int(printed[f"{name}_steps"])
+        loss = float(printed[f"{name}_final_loss"])
+        assert f"| {name} | " in text and f"| {steps:,} | {loss:.3f} |" in text
+    for key, value in printed.items():
+        if key.startswith("sweep_lr_"):
+            lr = key[len("sweep_lr_"):-len("_final_loss")]
+            assert f"| {lr} | {float(value):.3f} |" in text
+    assert "lowest at lr " + f"{float(printed['sweep_best_lr']):.3g}" in text
+    assert "../images/examples/batch_vs_minibatch.png" in text
 
 
 def test_char_lm(tmp_path, capsys):

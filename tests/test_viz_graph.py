@@ -216,3 +216,32 @@ def test_an_nn_mlp_collapses_into_one_box_per_layer():
     assert not [key for key in nodes if key.startswith("op")]
     assert all("backward step" in nodes[key] for key in nodes if key.startswith("box"))
     assert len(nodes) == 14  # 10 tensors (x, y, 4 parameters, 3 activations, loss) + 4 boxes
+
+
+def test_several_constants_are_named_after_the_forward_arguments():
+    from tinygrad_edu import nn
+
+    logits = tg.randn(4, 3, requires_grad=True)
+    text = graph_to_dot(nn.CrossEntropyLoss()(logits, tg.tensor([0, 1, 2, 1])))
+    (op,) = [label for key, label in dot_nodes(text).items() if key.startswith("op")]
+    assert op == ("CrossEntropy(\u00b7, \u00b7, ignore_index=-100, label_smoothing=0, "
+                  "reduction=mean)")
+    assert ops_titled(graph_to_dot(logits * 2.0), "Mul(\u00b7, 2)")  # one constant: no name
+
+
+def test_the_legend_explains_what_the_picture_uses():
+    w, _, loss = small_graph()
+    before = graph_to_dot(loss, params={"w": w})
+    legend = re.search(r"^\s+legend \[shape=plaintext, fontsize=10, label=<(.*)>\];$", before,
+                       re.M).group(1)
+    for text in ("the output", "a leaf that learns", "a constant", "an intermediate result",
+                 "ellipse: an op"):
+        assert text in legend
+    assert "backward step" not in legend and "3-D box" not in legend
+    loss.backward()
+    after = graph_to_dot(loss, params={"w": w})
+    assert "red number on an arrow: the backward step" in after
+    assert "legend" not in graph_to_dot(loss, legend=False)
+    model = make_mlp()
+    boxed = graph_to_dot((model(tg.randn(5, 3)) ** 2).mean(), collapse_modules=True)
+    assert "3-D box: a module call" in boxed

@@ -88,6 +88,10 @@ def test_optimizer_trajectories_on_a_contour_plot(tmp_path):
     read_png(tmp_path / "paths.png", 600, 700)
     labels = [line.get_label() for line in figure.axes[0].lines]
     assert "SGD" in labels and "Adam" in labels and "minimum" in labels
+    clipped = plot_optimizer_trajectories(rosenbrock, paths, x_range=(-2, 2), y_range=(0.4, 3))
+    labels = [line.get_label() for line in clipped.axes[0].lines]
+    assert "SGD (leaves the frame)" in labels and "Adam" in labels  # SGD starts at y = 0
+    assert clipped.axes[0].get_legend().get_bbox_to_anchor().x0 > clipped.axes[0].bbox.x1
     with pytest.raises(ValueError, match="trajectory 'bad' must be an array of \\(x, y\\) points"):
         plot_optimizer_trajectories(rosenbrock, {"bad": np.zeros((5, 3))})
     with pytest.raises(ValueError, match="must work elementwise"):

@@ -15,9 +15,16 @@ def _new(host_or_device_array, dtype, device, requires_grad):
     return constant(array, device).requires_grad_(requires_grad)
 
 
-def _shape(size):
+def _shape(size, op_name):
+    """The sizes as a tuple of ints: zeros(2, 3) and zeros((2, 3)) alike; a negative size or a
+    non-integer one is refused as in PyTorch."""
     if len(size) == 1 and isinstance(size[0], tuple | list):
         size = size[0]
+    for extent in size:
+        if isinstance(extent, bool) or not isinstance(extent, int | np.integer):
+            raise TypeError(f"{op_name}: sizes must be ints, got {extent!r} in {tuple(size)}")
+        if extent < 0:
+            raise RuntimeError(f"{op_name}: sizes must be non-negative, got {tuple(size)}")
     return tuple(int(extent) for extent in size)
 
 
@@ -38,12 +45,12 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
 
 
 def zeros(*size, dtype=None, device=None, requires_grad=False):
-    return _new(_xp(device).zeros(_shape(size), dtype=_float_dtype(dtype)), None, device,
+    return _new(_xp(device).zeros(_shape(size, "zeros"), dtype=_float_dtype(dtype)), None, device,
                 requires_grad)
 
 
 def ones(*size, dtype=None, device=None, requires_grad=False):
-    return _new(_xp(device).ones(_shape(size), dtype=_float_dtype(dtype)), None, device,
+    return _new(_xp(device).ones(_shape(size, "ones"), dtype=_float_dtype(dtype)), None, device,
                 requires_grad)
 
 
@@ -52,12 +59,12 @@ def full(size, fill_value, dtype=None, device=None, requires_grad=False):
     if dtype is None:
         dtype = (np.bool_ if isinstance(fill_value, bool)
                  else np.int64 if isinstance(fill_value, int) else np.float32)
-    return _new(_xp(device).full(_shape((size,)), fill_value, dtype=dtype), None, device,
+    return _new(_xp(device).full(_shape((size,), "full"), fill_value, dtype=dtype), None, device,
                 requires_grad)
 
 
 def empty(*size, dtype=None, device=None, requires_grad=False):
-    return _new(_xp(device).empty(_shape(size), dtype=_float_dtype(dtype)), None, device,
+    return _new(_xp(device).empty(_shape(size, "empty"), dtype=_float_dtype(dtype)), None, device,
                 requires_grad)
 
 
@@ -65,6 +72,11 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
     """[start, end) in steps; int64 when every argument is an int, else float32."""
     if end is None:
         start, end = 0, start
+    if step == 0:
+        raise RuntimeError("arange: step must be nonzero")
+    if (end - start) * step < 0:
+        raise RuntimeError(f"arange: the range from {start} to {end} and step {step} have "
+                           "inconsistent signs (the range would never reach its end)")
     if dtype is None:
         integral = all(isinstance(v, int) for v in (start, end, step))
         dtype = np.int64 if integral else np.float32
@@ -84,14 +96,15 @@ def eye(n, m=None, dtype=None, device=None, requires_grad=False):
 def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
     """Uniform on [0, 1)."""
     rng = random_source(_device(device), generator, "rand")
-    return _new(rng.random(_shape(size), dtype=_float_dtype(dtype)), None, device, requires_grad)
+    return _new(rng.random(_shape(size, "rand"), dtype=_float_dtype(dtype)), None, device,
+                requires_grad)
 
 
 def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
     """Standard normal N(0, 1)."""
     rng = random_source(_device(device), generator, "randn")
-    return _new(rng.standard_normal(_shape(size), dtype=_float_dtype(dtype)), None, device,
-                requires_grad)
+    return _new(rng.standard_normal(_shape(size, "randn"), dtype=_float_dtype(dtype)), None,
+                device, requires_grad)
 
 
 def randint(low, high=None, size=(), generator=None, dtype=None, device=None,
@@ -104,8 +117,8 @@ def randint(low, high=None, size=(), generator=None, dtype=None, device=None,
     if low >= high:
         raise ValueError(f"randint: expected low < high, got low={low}, high={high}")
     rng = random_source(_device(device), generator, "randint")
-    return _new(rng.integers(low, high, size=_shape((size,))), dtype or np.int64, device,
-                requires_grad)
+    return _new(rng.integers(low, high, size=_shape((size,), "randint")), dtype or np.int64,
+                device, requires_grad)
 
 
 def zeros_like(other, dtype=None, device=None, requires_grad=False):

@@ -24,6 +24,7 @@ from .ops.elementwise import (
     Add,
     Cast,
     Clamp,
+    ClampTensor,
     Cos,
     Div,
     Exp,
@@ -73,9 +74,28 @@ def _to_array(data, dtype, device):
         return (array.copy() if array is data else array), device
     device = device or _default_device
     host = np.array(data, dtype=dtype)
+    _check_numeric_data(host, data)
     if dtype is None and host.dtype == np.float64:
         host = host.astype(get_default_dtype())  # Python floats give the default dtype
     return backend.get_backend(device).asarray(host), device
+
+
+def _check_numeric_data(host, data):
+    """Tensors hold booleans, integers and floats: strings, None and other objects are refused
+    as PyTorch refuses them (TypeError for strings, RuntimeError when no dtype fits)."""
+    kind = host.dtype.kind
+    if kind in "biuf":
+        return
+    if kind == "O":
+        raise RuntimeError(f"tensor: could not infer a dtype for {_describe(data)}; expected "
+                           "numbers or booleans (nested lists of them, or an array)")
+    raise TypeError(f"tensor: cannot hold {_describe(data)} (NumPy dtype {host.dtype}); "
+                    "expected numbers or booleans")
+
+
+def _describe(data):
+    text = repr(data)
+    return f"{type(data).__name__} {text if len(text) <= 40 else text[:37] + '...'}"
 
 
 class Tensor:
@@ -86,14 +106,14 @@ class Tensor:
     that memory, outside the graph, as in PyTorch.
     """
 
-    __slots__ = ("_data", "device", "grad", "grad_fn", "requires_grad", "name", "_hooks",
+    __slots__ = ("_data", "device", "_grad", "grad_fn", "requires_grad", "name", "_hooks",
                  "_version", "__weakref__")
     __array_priority__ = 1000  # numpy_array * tensor calls Tensor.__rmul__
 
     def __init__(self, data, requires_grad=False, dtype=None, device=None):
         dtype = None if dtype is None else np.dtype(dtype)
         self._data, self.device = _to_array(data, dtype, device)
-        self.grad = None
+        self._grad = None
         self.grad_fn = None
         self.name = None
         self._hooks = None
@@ -187,6 +207,28 @@ class Tensor:
     __hash__ = object.__hash__  # by identity (== is elementwise), as a C slot: dict keys are fast
 
     # ----- autograd -------------------------------------------------------------------------
+    @property
+    def grad(self):
+        """dL/d(this tensor) after backward(): a Tensor of this tensor's shape, dtype and device
+        (leaves, or non-leaves after retain_grad()); None before."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        """Assigning checks what PyTorch checks: a Tensor (or None) of the same shape, dtype and
+        device, so an optimizer never meets a gradient that does not fit its parameter."""
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"grad: assigned grad expected to be a Tensor or None, got "
+                                f"{type(value).__name__}")
+            for what, given, expected in (("shape", value.shape, self.shape),
+                                          ("dtype", value.dtype, self.dtype),
+                                          ("device", value.device, self.device)):
+                if given != expected:
+                    raise RuntimeError(f"grad: attempting to assign a gradient of {what} "
+                                       f"{given} to a tensor of {what} {expected}")
+        self._grad = value
+
     def requires_grad_(self, requires_grad=True):
         """Mark a leaf as needing gradients (only floating-point tensors can)."""
         if not self.is_leaf:
@@ -578,27 +620,34 @@ class Tensor:
         self._update("setitem", lambda t: IndexPut.apply(t, index, value), value)
 
     # ----- comparisons: boolean tensors, no gradient ----------------------------------------
-    def _compare(self, other, compare):
-        other = other._data if isinstance(other, Tensor) else other
-        return constant(compare(self._data, other), self.device)
+    def _compare(self, other, compare, symbol):
+        other_data = other._data if isinstance(other, Tensor) else other
+        try:
+            result = compare(self._data, other_data)
+        except ValueError:
+            raise RuntimeError(
+                f"{symbol}: shapes {self.shape} and {getattr(other_data, 'shape', ())} cannot be "
+                "broadcast together (aligned from the right, each dim must match or be 1)"
+            ) from None
+        return constant(result, self.device)
 
     def __lt__(self, other):
-        return self._compare(other, lambda a, b: a < b)
+        return self._compare(other, lambda a, b: a < b, "<")
 
     def __le__(self, other):
-        return self._compare(other, lambda a, b: a <= b)
+        return self._compare(other, lambda a, b: a <= b, "<=")
 
     def __gt__(self, other):
-        return self._compare(other, lambda a, b: a > b)
+        return self._compare(other, lambda a, b: a > b, ">")
 
     def __ge__(self, other):
-        return self._compare(other, lambda a, b: a >= b)
+        return self._compare(other, lambda a, b: a >= b, ">=")
 
     def __eq__(self, other):
-        return self._compare(other, lambda a, b: a == b)
+        return self._compare(other, lambda a, b: a == b, "==")
 
     def __ne__(self, other):
-        return self._compare(other, lambda a, b: a != b)
+        return self._compare(other, lambda a, b: a != b, "!=")
 
     def __invert__(self):
         if self.dtype != bool_:
@@ -648,6 +697,11 @@ class Tensor:
     def clamp(self, min=None, max=None):  # noqa: A002  (PyTorch's argument names)
         if min is None and max is None:
             raise ValueError("clamp: at least one of min and max must be given")
+        if isinstance(min, Tensor) or isinstance(max, Tensor):
+            if not all(bound is None or isinstance(bound, Tensor) for bound in (min, max)):
+                raise TypeError(f"clamp: min and max must both be numbers or both Tensors (or "
+                                f"None), got {type(min).__name__} and {type(max).__name__}")
+            return ClampTensor.apply(self, min, max)  # gradients for the bounds too
         return Clamp.apply(self, min, max)
 
     clip = clamp
@@ -760,8 +814,12 @@ class Tensor:
 
     def _arg_reduce(self, name, dim, keepdim):
         data = self._data
-        if data.size == 0:
-            raise IndexError(f"{name}: expected a non-empty tensor, got shape {self.shape}")
+        if dim is None and data.size == 0:
+            raise IndexError(f"{name}: expected a non-empty tensor, got shape {self.shape} (or "
+                             "name a dim of non-zero size)")
+        if dim is not None and data.ndim and data.shape[_normalize_dim(dim, self.ndim, name)] == 0:
+            raise IndexError(f"{name}: expected reduction dim {dim} to have non-zero size, got "
+                             f"shape {self.shape}")
         if dim is None:
             result = getattr(data.reshape(-1), name)()
             if keepdim:
@@ -813,7 +871,10 @@ class Tensor:
         if start > end:
             raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
         shape = self.shape
-        return self.reshape(*shape[:start], -1, *shape[end + 1:])
+        merged = 1
+        for size in shape[start:end + 1]:
+            merged *= size  # not -1: with a zero-size dim, -1 would be ambiguous
+        return self.reshape(*shape[:start], merged, *shape[end + 1:])
 
     def squeeze(self, dim=None):
         if dim is None:
@@ -1158,7 +1219,12 @@ def _normalize_dims(dim, ndim, op_name):
         return None
     if type(dim) is int and 0 <= dim < ndim:  # the common case, already normalized
         return (dim,)
-    dims = (dim,) if isinstance(dim, int | np.integer) else tuple(dim)
+    if isinstance(dim, int | np.integer):
+        dims = (dim,)
+    elif isinstance(dim, tuple | list) and all(isinstance(d, int | np.integer) for d in dim):
+        dims = tuple(dim)
+    else:
+        raise TypeError(f"{op_name}: dim must be an int or a tuple of ints, got {dim!r}")
     normalized = tuple(sorted(_normalize_dim(d, ndim, op_name) for d in dims))
     if len(set(normalized)) != len(normalized):
         raise ValueError(f"{op_name}: dim {dim} names the same dimension twice")

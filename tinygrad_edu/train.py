@@ -9,7 +9,9 @@ One epoch is the loop every framework teaches:
         optimizer.step()                         # update the Parameters' .data
 
 `fit` repeats it for a number of epochs, prints one line per epoch (the training loss and
-accuracy, and those of a held-out set when given) and returns the `History` of these numbers.
+accuracy, and those of a validation set when given) and returns the `History` of these
+numbers. A loss that stops being finite (a learning rate too large, usually) ends the run with
+a FloatingPointError rather than training on NaNs.
 """
 
 import math
@@ -47,7 +49,7 @@ class Evaluation:
 
 @dataclass
 class History:
-    """Per-epoch numbers of a `fit` run (the held-out lists stay empty without one)."""
+    """Per-epoch numbers of a `fit` run (the validation lists stay empty without one)."""
 
     train_loss: list = field(default_factory=list)
     train_accuracy: list = field(default_factory=list)
@@ -117,20 +119,26 @@ def train_epoch(model, loss_fn, optimizer, loader, progress=None):
 
     The loss and accuracy are those of each batch at the moment it was used (the model keeps
     changing during the epoch), averaged over samples. `progress`, if given, is a tqdm bar
-    advanced once per batch.
+    advanced once per batch. A loss that is not finite raises FloatingPointError (the check
+    uses the value `.item()` fetches anyway for the running mean).
     """
     model.train()
     total_loss = 0.0
     correct = 0
     seen = 0
-    for inputs, targets in loader:
+    for number, (inputs, targets) in enumerate(loader, start=1):
         logits = model(inputs)
         loss = loss_fn(logits, targets)
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
         batch = len(targets)
-        total_loss += loss.item() * batch
+        value = loss.item()
+        if not math.isfinite(value):
+            raise FloatingPointError(
+                f"the training loss became {value} at batch {number}; training "
+                "stopped (a smaller learning rate usually helps)")
+        total_loss += value * batch
         correct += count_correct(logits.detach(), targets)
         seen += batch
         if progress is not None:
@@ -167,8 +175,9 @@ def fit(model, loss_fn, optimizer, train_loader, epochs, val_loader=None, schedu
         progress=True, log=print):
     """Train for `epochs` epochs; return the `History` of per-epoch losses and accuracies.
 
-    `val_loader`: a held-out set evaluated after every epoch. `scheduler`: a learning-rate
-    scheduler stepped once per epoch (ReduceLROnPlateau gets the held-out loss, or the
+    `val_loader`: a validation set evaluated after every epoch (carved out of the training
+    data; keep the test set for one final `evaluate`). `scheduler`: a learning-rate
+    scheduler stepped once per epoch (ReduceLROnPlateau gets the validation loss, or the
     training loss without one). `progress`: show a tqdm bar per epoch (when tqdm is
     installed). `log`: called with one summary line per epoch (None: silent).
     """
@@ -178,17 +187,21 @@ def fit(model, loss_fn, optimizer, train_loader, epochs, val_loader=None, schedu
     for epoch in range(1, epochs + 1):
         start = time.perf_counter()
         with _progress_bar(progress, len(train_loader), f"epoch {epoch}/{epochs}") as bar:
-            train = train_epoch(model, loss_fn, optimizer, train_loader, bar)
+            try:
+                train = train_epoch(model, loss_fn, optimizer, train_loader, bar)
+            except FloatingPointError as error:
+                raise FloatingPointError(f"fit: epoch {epoch}: {error}") from None
         history.train_loss.append(train.loss)
         history.train_accuracy.append(train.accuracy)
         line = f"epoch {epoch}/{epochs}  train loss {train.loss:.4f}  acc {train.accuracy:.4f}"
         monitored = train.loss
         if val_loader is not None:
-            held_out = evaluate(model, loss_fn, val_loader)
-            history.val_loss.append(held_out.loss)
-            history.val_accuracy.append(held_out.accuracy)
-            line += f"  |  held-out loss {held_out.loss:.4f}  acc {held_out.accuracy:.4f}"
-            monitored = held_out.loss
+            validation = evaluate(model, loss_fn, val_loader)
+            history.val_loss.append(validation.loss)
+            history.val_accuracy.append(validation.accuracy)
+            line += (f"  |  validation loss {validation.loss:.4f}  "
+                     f"acc {validation.accuracy:.4f}")
+            monitored = validation.loss
         if scheduler is not None:
             _step_scheduler(scheduler, monitored)
         history.epoch_seconds.append(time.perf_counter() - start)
@@ -222,4 +235,6 @@ def _progress_bar(enabled, total, description):
         from tqdm import tqdm
     except ImportError:
         return _NoBar()
-    return tqdm(total=total, desc=description, unit="batch", leave=False)
+    # leave=True: each epoch's finished bar stays on screen; disable=None: no bar at all when
+    # stderr is not a terminal (a log file would collect every redraw, joined by \r).
+    return tqdm(total=total, desc=description, unit="batch", leave=True, disable=None)

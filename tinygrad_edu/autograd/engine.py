@@ -196,7 +196,7 @@ def _run_output_hooks(node, grad, create_graph):
         tensor = node.retained()
         if tensor is not None:
             kept = grad if create_graph else grad.detach()
-            tensor.grad = kept if tensor.grad is None else tensor.grad + kept
+            tensor._grad = kept if tensor._grad is None else tensor._grad + kept
     return grad
 
 
@@ -233,7 +233,7 @@ def _accumulate_into_leaf(leaf, grad, create_graph, already_handed_out):
             grad = constant(data.copy(), grad.device)
         elif grad.requires_grad:  # a graph tensor handed back as is: keep only its values
             grad = constant(data, grad.device)
-    leaf.grad = grad if leaf.grad is None else leaf.grad + grad
+    leaf._grad = grad if leaf._grad is None else leaf._grad + grad  # fits: no setter checks
 
 
 __all__ = ["Function", "run_backward", "topological_order"]

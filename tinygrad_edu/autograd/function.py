@@ -101,7 +101,7 @@ def constant(array, device=None):
     tensor._data = array
     tensor.device = device or _device_of(array)
     tensor.requires_grad = False
-    tensor.grad = None
+    tensor._grad = None
     tensor.grad_fn = None
     tensor.name = None
     tensor._hooks = None
@@ -182,7 +182,7 @@ class Function:
         result = _new_object(tensor_type)
         result._data = output
         result.device = device or _device_of(output)
-        result.grad = None
+        result._grad = None
         result.name = None
         result._hooks = None
         result._version = None

@@ -31,7 +31,13 @@ class Dataset(ABC):
         """
         samples = [self[int(i)] for i in indices]
         samples = [s if isinstance(s, tuple | list) else (s,) for s in samples]
-        columns = zip(*samples, strict=True)
+        for index, sample in zip(indices, samples):
+            if len(sample) != len(samples[0]):
+                raise RuntimeError(
+                    f"get_batch: sample {int(index)} has {len(sample)} fields but sample "
+                    f"{int(indices[0])} has {len(samples[0])}; every sample of a dataset must "
+                    "have the same number of fields")
+        columns = zip(*samples)
         return tuple(_stack(field, column) for field, column in enumerate(columns))
 
 

@@ -96,4 +96,6 @@ def _progress_bar(total, name, enabled):
         from tqdm import tqdm
     except ImportError:
         return _NoProgressBar()
-    return tqdm(total=total, desc=name, unit="B", unit_scale=True, unit_divisor=1024)
+    # disable=None: no bar when stderr is not a terminal (no \r-joined redraws in a log)
+    return tqdm(total=total, desc=name, unit="B", unit_scale=True, unit_divisor=1024,
+                disable=None)

@@ -8,6 +8,7 @@ units; Kaiming/He accounts for the half of the signal a ReLU removes (gain sqrt 
 """
 
 import math
+import warnings
 
 from .. import backend
 from ..autograd.grad_mode import no_grad
@@ -43,6 +44,15 @@ def _calculate_fan_in_and_fan_out(tensor):
     for size in tensor.shape[2:]:
         receptive_field *= size
     return tensor.shape[1] * receptive_field, tensor.shape[0] * receptive_field
+
+
+def _has_no_elements(tensor):
+    """A tensor with a zero-size dim (Linear(0, n)'s weight) has no fan to scale by: the
+    Kaiming initializers leave it alone with a warning, as PyTorch's do."""
+    if 0 not in tensor.shape:
+        return False
+    warnings.warn("init: initializing zero-element tensors is a no-op", stacklevel=3)
+    return True
 
 
 def _fan(tensor, mode):
@@ -105,6 +115,8 @@ def xavier_normal_(tensor, gain=1.0):
 def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu"):
     """U(-bound, bound) with bound = sqrt(3) * gain / sqrt(fan) (He et al., 2015); `a` is
     the negative slope of the leaky_relu the gain is computed for."""
+    if _has_no_elements(tensor):
+        return tensor
     std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode))
     bound = math.sqrt(3.0) * std
     return uniform_(tensor, -bound, bound)
@@ -112,4 +124,6 @@ def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu"):
 
 def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu"):
     """N(0, std^2) with std = gain / sqrt(fan)."""
+    if _has_no_elements(tensor):
+        return tensor
     return normal_(tensor, 0.0, calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode)))

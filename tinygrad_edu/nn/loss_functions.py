@@ -75,11 +75,13 @@ def binary_cross_entropy(input, target, weight=None, reduction="mean"):  # noqa:
     """l = -w (y log x + (1 - y) log(1 - x)) for probabilities x in [0, 1], each log clamped
     at -100 as PyTorch does (so x = 0 or 1 gives a finite loss)."""
     target = _regression_pair(input, target, reduction, "binary_cross_entropy")
-    data = input._data
-    if data.size and (float(data.min()) < 0 or float(data.max()) > 1):
-        raise ValueError(f"binary_cross_entropy: input values must be probabilities in [0, 1], "
-                         f"got values in [{float(data.min())}, {float(data.max())}] (use "
-                         f"binary_cross_entropy_with_logits for unbounded scores)")
+    for name, data, hint in (("input", input._data, " (use binary_cross_entropy_with_logits "
+                                                     "for unbounded scores)"),
+                             ("target", target._data, "")):
+        if data.size and (float(data.min()) < 0 or float(data.max()) > 1):  # RuntimeError,
+            raise RuntimeError(  # as PyTorch's "all elements of ... should be between 0 and 1"
+                f"binary_cross_entropy: {name} values must be probabilities in [0, 1], got "
+                f"values in [{float(data.min())}, {float(data.max())}]{hint}")
     losses = BinaryCrossEntropy.apply(input, target)
     return _reduce(losses if weight is None else losses * weight, reduction)
 

@@ -271,6 +271,39 @@ class Clamp(Function):
         return grad_output * constant(inside, x.device), None, None
 
 
+class ClampTensor(Function):
+    """y = min(max(x, low), high) with Tensor bounds (either may be None);
+    dy/dx = 1 where low <= x <= high;  dy/dlow = 1 where x < low < high;
+    dy/dhigh = 1 where x > high, or everywhere high < low (then y = high), as PyTorch."""
+
+    elementwise = True
+
+    @staticmethod
+    def forward(ctx, x, low, high):
+        xp = xp_of(x)
+        result = x if low is None else xp.maximum(x, low)
+        result = result if high is None else xp.minimum(result, high)
+        to_x = xp.ones(result.shape, dtype=bool)
+        to_low = to_high = None
+        if low is not None:
+            to_x &= x >= low
+            to_low = x < low if high is None else (x < low) & (low < high)
+        if high is not None:
+            to_x &= x <= high
+            to_high = x > high if low is None else (x > high) | (high < low)
+        ctx.save_for_backward(*(mask for mask in (to_x, to_low, to_high) if mask is not None))
+        ctx.has_low, ctx.has_high = low is not None, high is not None
+        return result
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        masks = iter(ctx.saved_tensors)
+        grads = [grad_output * next(masks)]
+        for present in (ctx.has_low, ctx.has_high):
+            grads.append(grad_output * next(masks) if present else None)
+        return tuple(grads)
+
+
 class Maximum(Function):
     """y = max(a, b);  the gradient goes to the larger input, half to each on a tie."""
 

@@ -73,9 +73,9 @@ class Linear(Function):
 def _shape_error(x, weight, bias):
     """The error for a linear layer whose input, weight and bias do not fit together."""
     if x.shape[-1:] != weight.shape[1:]:
-        return ValueError(f"linear: input of shape {x.shape} has {x.shape[-1:]} features, but "
+        return RuntimeError(f"linear: input of shape {x.shape} has {x.shape[-1:]} features, but "
                           f"weight of shape {weight.shape} expects {weight.shape[1]}")
-    return ValueError(f"linear: bias of shape {bias.shape} does not fit the output of shape "
+    return RuntimeError(f"linear: bias of shape {bias.shape} does not fit the output of shape "
                       f"{x.shape[:-1] + weight.shape[:1]}")
 
 

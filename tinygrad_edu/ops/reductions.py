@@ -61,8 +61,12 @@ class Max(Function):
 
     @staticmethod
     def forward(ctx, x, dims, keepdim):
-        if x.size == 0:
-            raise RuntimeError(f"max: cannot reduce an empty tensor of shape {x.shape}")
+        if dims is None and x.size == 0:
+            raise RuntimeError(f"max: cannot reduce an empty tensor of shape {x.shape} over all "
+                               "dims (name a dim of non-zero size)")
+        if x.size == 0 and _reduces_an_empty_dim(x.shape, dims):
+            raise IndexError(f"max: expected the reduced dims {dims} to have non-zero size, got "
+                             f"shape {x.shape}")
         result = x.max(axis=dims, keepdims=True)
         winners = x == result
         share = winners / winners.sum(axis=dims, keepdims=True)
@@ -74,6 +78,10 @@ class Max(Function):
     def backward(ctx, grad_output):
         (share,) = ctx.saved_tensors
         return _spread(grad_output, ctx.input_shape, ctx.dims) * share, None, None
+
+
+def _reduces_an_empty_dim(shape, dims):
+    return any(shape[axis] == 0 for axis in (range(len(shape)) if dims is None else dims))
 
 
 def _reduced_shape(shape, dims):
@@ -107,9 +115,12 @@ class LogSumExp(Function):
     @staticmethod
     def forward(ctx, x, dims, keepdim):
         xp = xp_of(x)
-        peak = x.max(axis=dims, keepdims=True)
-        peak = xp.where(xp.isfinite(peak), peak, 0)  # all -inf (or inf) rows: no shift
-        result = peak + xp.log(xp.exp(x - peak).sum(axis=dims, keepdims=True))
+        if _reduces_an_empty_dim(x.shape, dims):  # a sum of no terms: log(0) = -inf
+            result = xp.full(_keepdim_shape(x.shape, dims), -xp.inf, dtype=x.dtype)
+        else:
+            peak = x.max(axis=dims, keepdims=True)
+            peak = xp.where(xp.isfinite(peak), peak, 0)  # all -inf (or inf) rows: no shift
+            result = peak + xp.log(xp.exp(x - peak).sum(axis=dims, keepdims=True))
         if not keepdim:
             result = result.reshape(_reduced_shape(x.shape, dims))
         result = result.astype(x.dtype, copy=False)

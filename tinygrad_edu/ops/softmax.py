@@ -6,6 +6,8 @@ from ..backend import xp_of
 
 def _shifted(x, dim):
     """x - max(x) along dim: the same softmax, and exp of it never overflows."""
+    if x.shape[dim] == 0:  # nothing along dim (an empty batch): nothing to shift
+        return x
     xp = xp_of(x)
     peak = x.max(axis=dim, keepdims=True)
     return x - xp.where(xp.isfinite(peak), peak, 0)
@@ -36,7 +38,10 @@ class LogSoftmax(Function):
     def forward(ctx, x, dim):
         xp = xp_of(x)
         shifted = _shifted(x, dim)
-        result = shifted - xp.log(xp.exp(shifted).sum(axis=dim, keepdims=True))
+        if x.shape[dim] == 0:  # an empty axis: an empty result (and no log(0) to warn about)
+            result = shifted.copy()
+        else:
+            result = shifted - xp.log(xp.exp(shifted).sum(axis=dim, keepdims=True))
         ctx.save_for_backward(result)
         ctx.dim = dim
         return result

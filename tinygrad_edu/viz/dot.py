@@ -9,6 +9,8 @@
 Every value is quoted and escaped here, so a tensor name with quotes cannot break the file.
 """
 
+import html
+
 
 def _escape(text):
     return str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
@@ -45,6 +47,22 @@ def node(key, **attributes):
 def edge(source, target, **attributes):
     """`source -> target [...];`"""
     return f"  {source} -> {target}{_attribute_list(attributes)};"
+
+
+def table_node(key, title, rows, text_color="black"):
+    """A node drawn as a small table (a Graphviz HTML-like label): a title row, then one row
+    per (fill colour, text); a row whose colour is None is plain text in `text_color`."""
+    cells = [f'<tr><td colspan="2"><b>{html.escape(title)}</b></td></tr>']
+    for color, text in rows:
+        if color is None:
+            cells.append(f'<tr><td colspan="2" border="0" align="left"><font color="{text_color}">'
+                         f"{html.escape(text)}</font></td></tr>")
+        else:
+            cells.append(f'<tr><td bgcolor="{color}" width="18"> </td>'
+                         f'<td align="left">{html.escape(text)}</td></tr>')
+    table = ('<table border="0" cellborder="1" cellspacing="2" cellpadding="3">'
+             + "".join(cells) + "</table>")
+    return f"  {key} [shape=plaintext, fontsize=10, label=<{table}>];"
 
 
 def digraph(statements, caption=None, **graph_attributes):

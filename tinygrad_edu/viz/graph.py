@@ -63,8 +63,28 @@ def op_attributes(op_node, lines):
             "fillcolor": BOX_COLOR if boxed else OP_COLOR}
 
 
+LEGEND_TENSOR_TEXT = {"root": "the output (the tensor drawn)",
+                      "trainable": "a leaf that learns (a parameter)",
+                      "constant": "a constant (does not learn)",
+                      "computed": "an intermediate result"}
+
+
+def legend_node(roles, has_boxes, has_steps):
+    """One "legend" node: a table explaining the colours, shapes and step numbers in use."""
+    rows = [(TENSOR_COLORS[role], LEGEND_TENSOR_TEXT[role])
+            for role in TENSOR_COLORS if role in roles]
+    rows.append((OP_COLOR, "ellipse: an op (a Function)"))
+    if has_boxes:
+        rows.append((BOX_COLOR, "3-D box: a module call, its ops in one box"))
+    if has_steps:
+        rows += [(None, "red number on an arrow: the backward step that sent"),
+                 (None, "a gradient along it (1 = first, from the output);"),
+                 (None, "\"backward step\" in an op: when backprop reached it")]
+    return dot.table_node("legend", "legend", rows, text_color=GRADIENT_COLOR)
+
+
 def graph_to_dot(tensor, params=None, show_values=True, show_grads=True,
-                 collapse_modules=False, title=None):
+                 collapse_modules=False, title=None, legend=True):
     """DOT text of the graph that produced `tensor`.
 
     params: dict name -> Tensor, or a Module, to label parameters by name.
@@ -73,9 +93,10 @@ def graph_to_dot(tensor, params=None, show_values=True, show_grads=True,
     collapse_modules: False; True to draw each layer (a module without child modules) as one
     box; or an iterable of Module classes or instances to collapse.
     title: an optional caption line.
+    legend: add a box explaining the colours, the shapes and the step numbers drawn.
     """
     model = build_graph_model(tensor, params, collapse_modules)
-    statements = []
+    statements, roles, has_steps = [], set(), False
     for tensor_node in model.tensors:
         lines = tensor_header(tensor_node)
         if show_values and isinstance(tensor_node.tensor, Tensor):
@@ -84,6 +105,7 @@ def graph_to_dot(tensor, params=None, show_values=True, show_grads=True,
         if show_grads and grad is not None:
             lines.append("grad " + summarize_tensor(grad))
         role = tensor_role(tensor_node, model.root)
+        roles.add(role)
         statements.append(dot.node(tensor_node.key, label=lines, shape="box",
                                    style="rounded,filled", fillcolor=TENSOR_COLORS[role]))
     for op_node in model.ops:
@@ -91,9 +113,13 @@ def graph_to_dot(tensor, params=None, show_values=True, show_grads=True,
         steps = steps_text(op_node.functions) if show_grads else ""
         if steps:
             lines.append(f"backward step {steps}")
+            has_steps = True
         statements.append(dot.node(op_node.key, **op_attributes(op_node, lines)))
     for edge in model.edges:
         steps = steps_text(edge.functions) if show_grads and edge.carries_gradient else ""
         style = {"label": steps, "fontcolor": GRADIENT_COLOR} if steps else {}
         statements.append(dot.edge(edge.source, edge.target, **style))
+    if legend:
+        has_boxes = any(op_node.key.startswith("box") for op_node in model.ops)
+        statements.append(legend_node(roles, has_boxes, has_steps))
     return dot.digraph(statements, caption=[title] if title else None)

@@ -14,6 +14,7 @@ call, and a collapsed call is drawn as one box whose inputs are the call's input
 outside tensor its ops read (the module's parameters).
 """
 
+import inspect
 import weakref
 from dataclasses import dataclass
 
@@ -170,15 +171,30 @@ def output_tensors(root, order):
     return outputs
 
 
-def _arguments_text(inputs):
-    """The op's arguments with tensors as "·" and constants written out, e.g. "(·, 2)"; empty
-    when there is no constant worth showing (see `format_constant`)."""
+def _arguments_text(function_class, inputs):
+    """The op's arguments with tensors as "·" and constants written out: "(·, 2)" for a single
+    constant, named after the forward's parameters when there are several, as in
+    "(·, ·, ignore_index=-100, reduction=mean)"; empty when there is no constant worth
+    showing (see `format_constant`)."""
     constants = [None if is_tensor(value) else format_constant(value) for value in inputs]
-    if all(text is None for text in constants):
+    shown_count = sum(text is not None for text in constants)
+    if shown_count == 0:
         return ""
+    names = _forward_parameter_names(function_class)
+    if shown_count > 1 and len(names) == len(inputs):
+        constants = [None if text is None else f"{name}={text}"
+                     for name, text in zip(names, constants, strict=True)]
     shown = ["\u00b7" if is_tensor(value) else text
              for value, text in zip(inputs, constants, strict=True)]
     return "(" + ", ".join(text for text in shown if text is not None) + ")"
+
+
+def _forward_parameter_names(function_class):
+    """The names of forward's arguments after ctx; empty when it takes *args."""
+    parameters = list(inspect.signature(function_class.forward).parameters.values())[1:]
+    if any(parameter.kind is parameter.VAR_POSITIONAL for parameter in parameters):
+        return []
+    return [parameter.name for parameter in parameters]
 
 
 def build_graph_model(root, params=None, collapse_modules=False):
@@ -217,7 +233,8 @@ def build_graph_model(root, params=None, collapse_modules=False):
         box = box_of.get(node)
         if box is None:
             key = f"op{len(ops)}"
-            ops.append(OpNode(key, type(node).__name__, [node], _arguments_text(node_inputs(node))))
+            ops.append(OpNode(key, type(node).__name__, [node],
+                              _arguments_text(type(node), node_inputs(node))))
         else:
             if box not in boxes:
                 boxes[box] = OpNode(f"box{len(boxes)}", box_titles[box], [])

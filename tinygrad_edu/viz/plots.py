@@ -3,7 +3,7 @@
 Each function returns a `matplotlib.figure.Figure` and, given `path=`, also saves it (the
 format follows the file's suffix). Figures are made with `Figure` and the Agg canvas directly,
 never through pyplot, so they work on a headless machine and leave pyplot's state alone; in
-Jupyter a returned Figure displays inline.
+Jupyter a returned Figure displays inline as a PNG (see `NotebookFigure`).
 """
 
 import math
@@ -20,11 +20,12 @@ def _new_figure(figsize, columns=1):
     """A Figure on the Agg canvas (no display needed) and its list of axes."""
     try:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
+
+        from .notebook_figure import NotebookFigure
     except ImportError as error:
         raise ImportError("viz plots need matplotlib: `pip install matplotlib` (or `pip install "
                           "tinygrad_edu[viz]`)") from error
-    figure = Figure(figsize=figsize, dpi=DPI, layout="constrained")
+    figure = NotebookFigure(figsize=figsize, dpi=DPI, layout="constrained")
     FigureCanvasAgg(figure)
     return figure, [figure.add_subplot(1, columns, index + 1) for index in range(columns)]
 
@@ -142,6 +143,8 @@ def plot_optimizer_trajectories(loss_fn, trajectories, x_range=None, y_range=Non
     default the trajectories' extent plus a margin. minimum: an optional (x, y) to mark.
     Contour levels are spaced geometrically above the lowest loss on the grid, so the valley
     floor shows as well as the steep walls. Points are marked on paths of at most 60 steps.
+    The picture shows only the window: a path that goes outside it is cut at its edge, and
+    its legend entry says "(leaves the frame)". The legend sits beside the plot, off the paths.
     """
     paths = {}
     for name, points in trajectories.items():
@@ -169,8 +172,11 @@ def plot_optimizer_trajectories(loss_fn, trajectories, x_range=None, y_range=Non
     ax.contour(grid_x, grid_y, surface, levels=contour_levels, cmap="viridis", linewidths=0.7)
     for index, (name, points) in enumerate(paths.items()):
         color = f"C{index % 10}"  # one colour per optimizer, its start dot and end star alike
+        inside = ((points[:, 0] >= x_range[0]) & (points[:, 0] <= x_range[1])
+                  & (points[:, 1] >= y_range[0]) & (points[:, 1] <= y_range[1]))
+        label = name if inside.all() else f"{name} (leaves the frame)"
         ax.plot(points[:, 0], points[:, 1], "o-" if len(points) <= 60 else "-", color=color,
-                markersize=2.5, linewidth=1.5, label=name)
+                markersize=2.5, linewidth=1.5, label=label)
         ax.plot(*points[0], "o", color=color, markersize=7)
         ax.plot(*points[-1], "*", color=color, markersize=12)
     if minimum is not None:
@@ -180,7 +186,7 @@ def plot_optimizer_trajectories(loss_fn, trajectories, x_range=None, y_range=Non
     ax.set_xlabel("x")
     ax.set_ylabel("y")
     ax.set_title(title)
-    ax.legend()
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1), fontsize="small")
     return _finish(figure, path)
 
 

@@ -22,25 +22,27 @@ class DotNotFoundError(RuntimeError):
     """Graphviz's `dot` program is not installed (or not on PATH)."""
 
 
-def _import_graphviz():
+def _check_graphviz_package():
     try:
-        import graphviz
+        import graphviz  # noqa: F401  (only checking that it is installed)
     except ImportError as error:
         raise ImportError(
             "draw_graph needs the graphviz Python package: `pip install graphviz` (or `pip "
             "install tinygrad_edu[viz]`); graph_to_dot gives the DOT text without it"
         ) from error
-    return graphviz
 
 
 def draw_graph(tensor, params=None, show_values=True, show_grads=True,
                collapse_modules=False, title=None):
-    """The graph that produced `tensor` as a `graphviz.Digraph` (arguments as graph_to_dot)."""
-    graphviz = _import_graphviz()
+    """The graph that produced `tensor` as a `graphviz.Digraph` (arguments as graph_to_dot)
+    that displays as SVG in Jupyter (see `NotebookGraph`)."""
+    _check_graphviz_package()
+    from .notebook_graph import NotebookGraph  # a graphviz.Digraph
+
     source = graph_to_dot(tensor, params=params, show_values=show_values,
                           show_grads=show_grads, collapse_modules=collapse_modules, title=title)
     lines = source.strip().splitlines()  # "digraph G {", the statements, "}"
-    return graphviz.Digraph(name="G", body=[line + "\n" for line in lines[1:-1]])
+    return NotebookGraph(name="G", body=[line + "\n" for line in lines[1:-1]])
 
 
 def dot_source(graph_or_dot):
