@@ -77,3 +77,25 @@ def test_lstm_benchmark_runs_the_same_model_in_both_frameworks():
     _, torch_step = bench_lstm.make_torch(ours)
     assert np.isclose(loss, torch_step().item(), rtol=1e-5)
     assert set(bench_lstm.interleaved_medians({"ours": step}, rounds=1)) == {"ours"}
+
+
+def test_the_three_lenets_take_the_same_steps():
+    import bench_cnn
+
+    weights = bench_cnn.initial_weights(0)
+    batches = bench_cnn.synthetic_data(2)
+    runners = [make(weights) for make in bench_cnn.frameworks()]
+    losses = {runner.name: [runner.step(*runner.batches(x, y)).item() for x, y in batches]
+              for runner in runners}
+    expected = losses["hand-written"]
+    assert expected[1] != expected[0]
+    for name, values in losses.items():
+        np.testing.assert_allclose(values, expected, rtol=1e-4, err_msg=name)
+
+
+def test_the_cnn_benchmark_reports_every_framework():
+    import bench_cnn
+
+    seconds, ratios = bench_cnn.step_times(rounds=1, steps_per_round=1)
+    assert set(seconds) == set(ratios) >= {"tinygrad_edu", "hand-written"}
+    assert all(value > 0 for value in seconds.values())

@@ -63,6 +63,17 @@ def test_same_seed_same_run(tmp_path):
     assert first["history"] != other["history"]
 
 
+def test_train_a_cnn(tmp_path, capsys):
+    pytest.importorskip("sklearn")
+    out, metrics = train(tmp_path, "--model", "cnn", "--epochs", "1")
+    assert metrics["settings"]["model"] == "cnn"
+    assert metrics["test_accuracy"] > 0.5  # one epoch on 1,437 digits
+    weights = tg.load(str(out / "model.npz"))
+    assert weights["1.weight"].shape == (16, 1, 5, 5)  # after the Unflatten: the first conv
+    assert "running_mean" in " ".join(weights)
+    assert "Conv2d(1, 16, kernel_size=(5, 5)" in capsys.readouterr().out
+
+
 def write_idx(path, array, magic):
     header = magic.to_bytes(4, "big") + b"".join(n.to_bytes(4, "big") for n in array.shape)
     with gzip.open(path, "wb") as file:

@@ -190,3 +190,14 @@ def test_vanishing_through_time(tmp_path, capsys):
     assert lstm > rnn and open_lstm > 1e4 * rnn
     steps = [number(r, f"tanh_rnn_step{t}_grad_norm") for t in (1, 10, 25, 40, 50)]
     assert steps == sorted(steps)  # shrinking on the way back in time
+
+
+def test_cnn_digits(tmp_path, capsys):
+    r = run_example("cnn_digits", tmp_path, capsys)
+    assert number(r, "cnn_test_accuracy") > 0.7  # 600 training digits, 2 epochs
+    assert number(r, "cnn_test_accuracy") > number(r, "mlp_test_accuracy")
+    assert number(r, "cnn_parameters") > 0 and number(r, "mlp_parameters") > 0
+    saved = set(os.listdir(tmp_path))
+    assert {"cnn_filters.png", "cnn_feature_maps.png"} <= saved
+    assert saved & {"cnn_conv_block_graph.png", "cnn_conv_block_graph.dot"}
+    assert 0 <= number(r, "predicted") <= 9

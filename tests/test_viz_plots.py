@@ -108,3 +108,55 @@ def test_lr_schedules(tmp_path):
     assert figure.axes[0].get_yscale() == "log"
     with pytest.raises(ValueError, match="no schedules given"):
         plot_lr_schedules({})
+
+
+# ----- filters and feature maps of convolutional layers ---------------------------------------
+
+
+def test_conv_filters_as_an_image_grid(tmp_path):
+    from tinygrad_edu import nn
+    from tinygrad_edu.viz import plot_filters
+
+    tg.manual_seed(0)
+    conv = nn.Conv2d(2, 6, 5)
+    figure = plot_filters(conv, title="conv filters", path=tmp_path / "filters.png")
+    visible = [ax for ax in figure.axes if ax.get_visible()]
+    assert len(visible) == 6 * 2  # one kernel per (output, input) channel pair
+    shown = visible[3].get_images()[0].get_array()
+    np.testing.assert_allclose(shown, conv.weight.numpy()[1, 1])  # row 1, column 1
+    assert figure.axes[0].get_images()[0].get_clim()[0] < 0  # centred on zero
+    read_png(tmp_path / "filters.png", *image.imread(tmp_path / "filters.png").shape[:2])
+    grey = plot_filters(nn.Conv2d(1, 12, 5))
+    assert len(grey.axes) == 16 and len([ax for ax in grey.axes if ax.get_visible()]) == 12
+    rgb = plot_filters(nn.Conv2d(3, 4, 3).weight)
+    assert len([ax for ax in rgb.axes if ax.get_visible()]) == 4  # one colour image each
+    linear = plot_filters(nn.Linear(64, 12), max_filters=5)
+    assert [ax.get_images()[0].get_array().shape for ax in linear.axes if ax.get_visible()] \
+        == [(8, 8)] * 5
+    with pytest.raises(ValueError, match="no square image"):
+        plot_filters(nn.Linear(10, 3))
+
+
+def test_feature_maps_layer_by_layer(tmp_path):
+    from tinygrad_edu import nn
+    from tinygrad_edu.viz import feature_maps, plot_feature_maps
+
+    tg.manual_seed(0)
+    model = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                          nn.Flatten(), nn.Linear(4 * 4 * 4, 10))
+    digit = tg.randn(1, 1, 8, 8)
+    maps = feature_maps(model, digit)
+    assert [name for name, _ in maps] == ["input", "0: Conv2d", "1: ReLU", "2: MaxPool2d",
+                                          "3: Flatten", "4: Linear"]
+    np.testing.assert_allclose(maps[-1][1].numpy(), model(digit).numpy(), rtol=1e-6)
+    assert all(not tensor.requires_grad for _, tensor in maps[1:])
+    figure = plot_feature_maps(maps, path=tmp_path / "maps.png")
+    visible = [ax for ax in figure.axes if ax.get_visible()]
+    assert len(visible) == 1 + 4 + 4 + 4  # the flat layers are skipped
+    np.testing.assert_allclose(visible[-1].get_images()[0].get_array(),
+                               maps[3][1].numpy()[0, 3])
+    read_png(tmp_path / "maps.png", *image.imread(tmp_path / "maps.png").shape[:2])
+    single = plot_feature_maps(maps[1][1][0], max_maps=2)
+    assert len([ax for ax in single.axes if ax.get_visible()]) == 2
+    with pytest.raises(ValueError, match="no activation"):
+        plot_feature_maps([("flat", tg.zeros(3, 10, 2, 2, 1))])

@@ -1,11 +1,13 @@
 """The `tinygrad-edu` command line (also `python -m tinygrad_edu`).
 
     tinygrad-edu train                       # an MLP on scikit-learn's 8x8 digits, ~10 s
+    tinygrad-edu train --model cnn           # a LeNet-style convolutional network instead
     tinygrad-edu train --dataset mnist --data-dir data/mnist --download --optimizer sgd
 
 `train` loads a dataset, sets a validation set aside from its training part, trains a
-multilayer perceptron with `tinygrad_edu.train.fit` (validation loss and accuracy after every
-epoch), measures the test set once at the end, and writes into its run folder: metrics.json
+multilayer perceptron (or, with `--model cnn`, the CNN of `tinygrad_edu.train.make_cnn`) with
+`tinygrad_edu.train.fit` (validation loss and accuracy after every epoch), measures the test
+set once at the end, and writes into its run folder: metrics.json
 (settings, per-epoch history, test accuracy), curves.png (loss and accuracy per epoch),
 graph.svg (the graph of one batch's loss; graph.dot when Graphviz's `dot` is missing) and
 model.npz (the weights, readable with `tg.load`).
@@ -30,7 +32,7 @@ from .backend import get_backend, manual_seed
 from .data import DataLoader, TensorDataset, datasets
 from .serialization import save
 from .tensor import Tensor
-from .train import DEFAULT_LEARNING_RATES, evaluate, fit, make_mlp, make_optimizer
+from .train import DEFAULT_LEARNING_RATES, evaluate, fit, make_cnn, make_mlp, make_optimizer
 
 # With only MNIST's test files (t10k, 10,000 images), this fraction trains (8,000) and the rest
 # (2,000) is the test set.
@@ -49,11 +51,14 @@ def build_parsers():
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     train = commands.add_parser(
-        "train", help="train an MLP classifier end to end and save its outputs",
-        description="Train a multilayer perceptron on digits or MNIST, print per-epoch loss "
-        "and accuracy (training and validation), measure the test set once at the end, and "
-        "save curves, the graph, metrics and weights to a run folder.",
+        "train", help="train an MLP (or CNN) classifier end to end and save its outputs",
+        description="Train a multilayer perceptron or a convolutional network on digits or "
+        "MNIST, print per-epoch loss and accuracy (training and validation), measure the test "
+        "set once at the end, and save curves, the graph, metrics and weights to a run folder.",
     )
+    train.add_argument("--model", choices=("mlp", "cnn"), default="mlp",
+                       help="mlp: Linear+ReLU layers of --hidden sizes (default); cnn: "
+                       "LeNet-style, two Conv2d-BatchNorm2d-ReLU-MaxPool2d blocks")
     train.add_argument("--dataset", choices=("digits", "mnist"), default="digits",
                        help="digits: scikit-learn's 8x8 digits, no download (default: "
                        "%(default)s); mnist: IDX files from --data-dir")
@@ -72,13 +77,13 @@ def build_parsers():
     train.add_argument("--epochs", type=int, default=20, help="(default: %(default)s)")
     train.add_argument("--batch-size", type=int, default=32, help="(default: %(default)s)")
     train.add_argument("--hidden", type=int, nargs="+", default=[128, 64], metavar="N",
-                       help="hidden layer sizes (default: 128 64)")
+                       help="hidden layer sizes of the mlp (default: 128 64)")
     train.add_argument("--device", default="cpu",
                        help="cpu, or cuda (also spelled cuda:0) (default: %(default)s)")
     train.add_argument("--seed", type=int, default=0, help="seeds the weights, the data "
                        "splits and the batch order (default: %(default)s)")
     train.add_argument("--out", metavar="DIR",
-                       help="run folder (default: runs/<dataset>-mlp-<timestamp>)")
+                       help="run folder (default: runs/<dataset>-<model>-<timestamp>)")
     train.add_argument("--no-progress", action="store_true",
                        help="no progress bars (they are off anyway when stderr is not a "
                        "terminal)")
@@ -154,13 +159,13 @@ def split_validation(images, labels, seed):
     return images[kept], labels[kept], images[validation], labels[validation]
 
 
-def default_run_folder(dataset):
+def default_run_folder(dataset, model="mlp"):
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    folder = os.path.join("runs", f"{dataset}-mlp-{stamp}")
+    folder = os.path.join("runs", f"{dataset}-{model}-{stamp}")
     suffix = 1
     while os.path.exists(folder):
         suffix += 1
-        folder = os.path.join("runs", f"{dataset}-mlp-{stamp}-{suffix}")
+        folder = os.path.join("runs", f"{dataset}-{model}-{stamp}-{suffix}")
     return folder
 
 
@@ -187,7 +192,10 @@ def run_train(args, parser):
     test_loader = DataLoader(test_set, batch_size=EVAL_BATCH_SIZE)
 
     classes = int(max(train_y.max(), test_y.max())) + 1
-    model = make_mlp(train_x.shape[1], args.hidden, classes).to(args.device)
+    if args.model == "cnn":
+        model = make_cnn(train_x.shape[1], classes).to(args.device)
+    else:
+        model = make_mlp(train_x.shape[1], args.hidden, classes).to(args.device)
     optimizer = make_optimizer(args.optimizer, model.parameters(), args.lr)
     loss_fn = nn.CrossEntropyLoss()
     print(f"data: {description} ({len(train_set)} train, {len(val_set)} validation, "
@@ -209,7 +217,7 @@ def run_train(args, parser):
     print(f"test loss: {final.loss:.4f}")
     print(f"training seconds: {seconds:.1f}")
 
-    out = args.out or default_run_folder(args.dataset)
+    out = args.out or default_run_folder(args.dataset, args.model)
     metrics = {
         "dataset": description,
         "settings": {**vars(args), "lr": optimizer.param_groups[0]["lr"], "out": out},
@@ -251,7 +259,7 @@ def write_outputs(out, model, loss_fn, train_set, batch_size, history, metrics):
     inputs.name, targets.name = "images", "labels"
     loss = loss_fn(model(inputs), targets)
     loss.backward()
-    dot_text = viz.graph_to_dot(loss, params=model, collapse_modules=[nn.Linear],
+    dot_text = viz.graph_to_dot(loss, params=model, collapse_modules=[nn.Linear, nn.Conv2d],
                                 title="one training batch's loss")
     model.zero_grad()
     try:

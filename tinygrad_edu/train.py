@@ -24,7 +24,16 @@ import numpy as np
 from . import optim
 from .autograd import no_grad
 from .combine import cat
-from .nn import Linear, ReLU, Sequential
+from .nn import (
+    BatchNorm2d,
+    Conv2d,
+    Flatten,
+    Linear,
+    MaxPool2d,
+    ReLU,
+    Sequential,
+    Unflatten,
+)
 from .optim.lr_scheduler import ReduceLROnPlateau
 
 # Learning rates that train a small MLP well with each optimizer (used when none is given).
@@ -64,6 +73,25 @@ def make_mlp(in_features, hidden_sizes, out_features):
         layers += [Linear(width, hidden), ReLU()]
         width = hidden
     layers.append(Linear(width, out_features))
+    return Sequential(*layers)
+
+
+def make_cnn(in_features, out_features, channels=(16, 32), hidden=128):
+    """A LeNet-style convolutional network for square grey images given as flat rows of
+    in_features = side * side pixels: Unflatten to (1, side, side), then per entry of
+    `channels` a block Conv2d 5x5 ('same' padding) -> BatchNorm2d -> ReLU -> MaxPool2d 2
+    (halving the image), then Flatten -> Linear(hidden) -> ReLU -> Linear(out_features)."""
+    side = math.isqrt(in_features)
+    if side * side != in_features or side < 2 ** len(channels):
+        raise ValueError(f"make_cnn: {in_features} input features are not a square image of "
+                         f"at least {2 ** len(channels)} x {2 ** len(channels)} pixels")
+    layers, width = [Unflatten(1, (1, side, side))], 1
+    for count in channels:
+        layers += [Conv2d(width, count, 5, padding=2), BatchNorm2d(count), ReLU(),
+                   MaxPool2d(2)]
+        width, side = count, side // 2
+    layers += [Flatten(), Linear(width * side * side, hidden), ReLU(),
+               Linear(hidden, out_features)]
     return Sequential(*layers)
 
 

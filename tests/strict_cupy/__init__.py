@@ -393,7 +393,18 @@ def array(obj, dtype=None, copy=True, order="K", ndmin=0):
     return _wrap(np.array(_unwrap_host_data(obj), dtype=dtype, order=order, ndmin=ndmin))
 
 
-ascontiguousarray = asarray
+def ascontiguousarray(a, dtype=None):
+    if isinstance(a, ndarray):
+        return _wrap(np.ascontiguousarray(a._host, dtype=dtype))
+    return asarray(a, dtype=dtype, order="C")
+
+
+def _as_strided(x, shape=None, strides=None):
+    """A view of x's memory with the given shape and strides (bytes), as CuPy's."""
+    return _wrap(np.lib.stride_tricks.as_strided(x._host, shape, strides))
+
+
+lib = types.SimpleNamespace(stride_tricks=types.SimpleNamespace(as_strided=_as_strided))
 
 
 def _unwrap_host_data(data):

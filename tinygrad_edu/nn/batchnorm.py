@@ -1,5 +1,5 @@
-"""`BatchNorm1d`: per-feature normalization with batch statistics (training) or running
-estimates of them (evaluation)."""
+"""`BatchNorm1d`, `BatchNorm2d`: per-channel normalization with batch statistics (training)
+or running estimates of them (evaluation)."""
 
 from .. import creation
 from ..tensor import Tensor, int64
@@ -10,7 +10,7 @@ from .parameter import Parameter
 
 class BatchNorm1d(Module):
     """y = (x - mean) / sqrt(var + eps) * weight + bias, per feature C, for inputs (N, C) or
-    (N, C, L).
+    (N, C, L) (statistics over N, or over N and L).
 
     Training: mean and biased var of the batch normalize; the running estimates move towards
     the batch's mean and unbiased var: running = (1 - momentum) * running + momentum * batch
@@ -45,10 +45,14 @@ class BatchNorm1d(Module):
             self.register_buffer("running_var", None)
             self.register_buffer("num_batches_tracked", None)
 
+    input_dims = (2, 3)  # the input shapes this layer takes: (N, C) or (N, C, L)
+    input_shapes = "(N, {C}) or (N, {C}, L)"
+
     def forward(self, input):  # noqa: A002  (PyTorch's argument name)
-        if input.ndim not in (2, 3) or input.shape[1] != self.num_features:
-            raise ValueError(f"BatchNorm1d: expected input of shape (N, {self.num_features}) or "
-                             f"(N, {self.num_features}, L), got {input.shape}")
+        if input.ndim not in self.input_dims or input.shape[1] != self.num_features:
+            raise ValueError(f"{type(self).__name__}: expected input of shape "
+                             f"{self.input_shapes.format(C=self.num_features)}, got "
+                             f"{input.shape}")
         momentum = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
             self.num_batches_tracked._data += 1
@@ -65,3 +69,12 @@ class BatchNorm1d(Module):
     def extra_repr(self):
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
                 f"affine={self.affine}, track_running_stats={self.track_running_stats}")
+
+
+class BatchNorm2d(BatchNorm1d):
+    """BatchNorm1d for images: y = (x - mean) / sqrt(var + eps) * weight + bias per channel C
+    of (N, C, H, W) input, the statistics taken over N, H and W (one mean and variance per
+    feature map). Same arguments, buffers and state dict as PyTorch's BatchNorm2d."""
+
+    input_dims = (4,)
+    input_shapes = "(N, {C}, H, W)"

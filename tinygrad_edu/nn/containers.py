@@ -1,4 +1,5 @@
-"""Modules that arrange other modules or reshape: `Sequential`, `Identity`, `Flatten`."""
+"""Modules that arrange other modules or reshape: `Sequential`, `Identity`, `Flatten`,
+`Unflatten`."""
 
 from .module import Module
 
@@ -66,3 +67,29 @@ class Flatten(Module):
 
     def extra_repr(self):
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+class Unflatten(Module):
+    """Split dim `dim` into `unflattened_size`: (N, 784) -> (N, 1, 28, 28) with dim=1 and
+    unflattened_size=(1, 28, 28). The inverse of Flatten; one size may be -1."""
+
+    def __init__(self, dim, unflattened_size):
+        super().__init__()
+        self.dim = dim
+        self.unflattened_size = tuple(unflattened_size)
+
+    def forward(self, input):  # noqa: A002
+        dim = self.dim % input.ndim if input.ndim else 0
+        sizes = self.unflattened_size
+        known = 1
+        for size in sizes:
+            known *= size if size != -1 else 1
+        if sizes.count(-1) > 1 or (-1 not in sizes and known != input.shape[dim]) or (
+                -1 in sizes and input.shape[dim] % known):
+            raise RuntimeError(f"Unflatten: sizes {list(sizes)} don't multiply up to the size "
+                               f"of dim {self.dim} ({input.shape[dim]}) of the input of shape "
+                               f"{input.shape}")
+        return input.reshape(*input.shape[:dim], *sizes, *input.shape[dim + 1:])
+
+    def extra_repr(self):
+        return f"dim={self.dim}, unflattened_size={self.unflattened_size}"

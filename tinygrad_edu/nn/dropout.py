@@ -19,3 +19,12 @@ class Dropout(Module):
 
     def extra_repr(self):
         return f"p={self.p}"
+
+
+class Dropout2d(Dropout):
+    """Channel dropout for (N, C, H, W) or (C, H, W) input: in training each whole feature map
+    is zeroed with probability p and the others scaled by 1 / (1 - p) (neighbouring pixels
+    are correlated, so dropping single pixels would hardly regularize a conv layer)."""
+
+    def forward(self, input):  # noqa: A002
+        return F.dropout2d(input, self.p, self.training)

@@ -18,6 +18,7 @@ from ..ops.layer_norm import GroupNorm, LayerNorm
 from ..ops.linalg import Linear as LinearFunction
 from ..ops.normalization import BatchNorm, channel_shape
 from ..tensor import Tensor, float32, int64
+from .conv_functional import conv1d, conv2d, conv_transpose2d, pad
 from .loss_functions import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -27,6 +28,13 @@ from .loss_functions import (
     mse_loss,
     multi_margin_loss,
     nll_loss,
+)
+from .pool_functional import (
+    adaptive_avg_pool2d,
+    avg_pool1d,
+    avg_pool2d,
+    max_pool1d,
+    max_pool2d,
 )
 
 # ----- layers -------------------------------------------------------------------------------
@@ -52,6 +60,23 @@ def dropout(input, p=0.5, training=True):  # noqa: A002
     return input * constant(mask, input.device)
 
 
+def dropout2d(input, p=0.5, training=True):  # noqa: A002
+    """Channel dropout for (N, C, H, W) or (C, H, W) input: in training each whole channel
+    (feature map) is zeroed with probability p and the survivors scaled by 1 / (1 - p)."""
+    _check_probability(p, "dropout2d")
+    if input.ndim not in (3, 4):
+        raise ValueError(f"dropout2d: expected a 3D (unbatched) or 4D (batched) input, got "
+                         f"input of shape {input.shape}")
+    if not training or p == 0:
+        return input
+    if p == 1:
+        return input * 0.0
+    mask_shape = input.shape[:-2] + (1, 1)
+    keep = get_backend(input.device).rng.random(mask_shape, dtype=float32) >= p
+    mask = keep.astype(input.dtype) * (1 / (1 - p))
+    return input * constant(mask, input.device)
+
+
 def _check_probability(p, name):
     if isinstance(p, bool) or not isinstance(p, int | float) or not 0 <= p <= 1:
         raise ValueError(f"{name}: probability p must be a number in [0, 1], got {p!r}")
@@ -59,15 +84,15 @@ def _check_probability(p, name):
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,  # noqa: A002
                momentum=0.1, eps=1e-5):
-    """Batch normalization of (N, C) or (N, C, L) input, per channel C:
+    """Batch normalization of (N, C), (N, C, L) or (N, C, H, W) input, per channel C:
         y = (x - mean) / sqrt(var + eps) * weight + bias.
     training=True: mean and (biased) var of this batch (the fused BatchNorm op), and when
     running_mean/running_var are given they are updated in place:
         running = (1 - momentum) * running + momentum * batch statistic  (unbiased var).
     training=False: running_mean and running_var are used, so y is an affine map of x."""
-    if input.ndim not in (2, 3):
-        raise ValueError(f"batch_norm: expected input of shape (N, C) or (N, C, L), got "
-                         f"{input.shape}")
+    if input.ndim not in (2, 3, 4):
+        raise ValueError(f"batch_norm: expected input of shape (N, C), (N, C, L) or "
+                         f"(N, C, H, W), got {input.shape}")
     channels = input.shape[1]
     for name, value in (("running_mean", running_mean), ("running_var", running_var),
                         ("weight", weight), ("bias", bias)):
@@ -297,9 +322,11 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
 
 
 __all__ = [
-    "arctan", "batch_norm", "binary_cross_entropy", "binary_cross_entropy_with_logits",
-    "cross_entropy", "dropout", "elu", "gelu", "huber_loss", "l1_loss", "leaky_relu", "linear",
-    "log_softmax", "mse_loss", "multi_margin_loss", "nll_loss", "prelu", "relu", "sigmoid",
-    "silu", "softmax", "softplus", "step", "tanh",
+    "adaptive_avg_pool2d", "arctan", "avg_pool1d", "avg_pool2d", "batch_norm",
+    "binary_cross_entropy", "binary_cross_entropy_with_logits", "conv1d", "conv2d",
+    "conv_transpose2d", "cross_entropy", "dropout", "dropout2d", "elu", "gelu", "huber_loss",
+    "l1_loss", "leaky_relu", "linear", "log_softmax", "max_pool1d", "max_pool2d", "mse_loss",
+    "multi_margin_loss", "nll_loss", "pad", "prelu", "relu", "sigmoid", "silu", "softmax",
+    "softplus", "step", "tanh",
     "embedding", "group_norm", "layer_norm", "one_hot", "scaled_dot_product_attention",
 ]

@@ -5,8 +5,9 @@ from ..backend import xp_of
 
 
 def batch_axes(ndim):
-    """The axes a channel's statistics are taken over: batch (N, C) -> (0,), (N, C, L) -> (0, 2)."""
-    return (0,) if ndim == 2 else (0, 2)
+    """The axes a channel's statistics are taken over: every axis but the channels' (1):
+    (N, C) -> (0,), (N, C, L) -> (0, 2), (N, C, H, W) -> (0, 2, 3)."""
+    return (0, *range(2, ndim))
 
 
 def channel_shape(x_shape):
