@@ -350,3 +350,22 @@ def test_random_fills_use_only_what_cupys_generator_has(device):
     normal = tg.empty(2000, device=device).normal_(5.0, 0.5).numpy()
     assert uniform.min() >= 2.0 and uniform.max() < 3.0 and abs(uniform.mean() - 2.5) < 0.03
     assert abs(normal.mean() - 5.0) < 0.05 and abs(normal.std() - 0.5) < 0.05
+
+
+@needs_stand_in
+def test_a_cnn_training_step_syncs_only_for_the_loss_the_user_reads():
+    tg.manual_seed(0)
+    model = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(),
+                          nn.MaxPool2d(2), nn.Flatten(), nn.Linear(4 * 4 * 4, 10)).to("cuda")
+    optimizer = optim.Adam(model.parameters())
+    x, y = tg.randn(8, 1, 8, 8, device="cuda"), tg.randint(0, 10, (8,), device="cuda")
+
+    def step():
+        optimizer.zero_grad()
+        loss = F.cross_entropy(model(x), y)
+        loss.backward()
+        optimizer.step()
+        loss.item()
+
+    counts, sites = _syncs_of(step)
+    assert counts == [1, 1, 1], sites
