@@ -27,7 +27,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SUMMARY = "runs/gpu_check.txt"
-SHARES = {"tests": 0.55, "benchmark": 0.3, "example": 0.15}  # of the budget
+SHARES = {"tests": 0.6, "benchmark": 0.25, "example": 0.15}  # of the budget
 
 
 def run_command(command, timeout, env_extra=None):
