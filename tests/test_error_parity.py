@@ -39,6 +39,16 @@ def _hook_returning_float(lib):
 
 # name, call(lib, functional), exception type, message (regex) of ours
 ERRORS = [
+    ("add_shapes", lambda lib, F: lib.ones(2, 3) + lib.ones(4), RuntimeError,
+     r"Add: shapes \(2, 3\) and \(4,\) cannot be broadcast"),
+    ("matmul_shapes", lambda lib, F: lib.ones(2, 3) @ lib.ones(4, 2), RuntimeError,
+     r"matmul: shapes \(2, 3\) and \(4, 2\)"),
+    ("reshape_size", lambda lib, F: lib.ones(2, 3).reshape(4, 2), RuntimeError,
+     r"reshape: .*\(2, 3\).*\(4, 2\)"),
+    ("expand_shape", lambda lib, F: lib.ones(2, 3).expand(2, 4), RuntimeError,
+     r"expand: .*\(2, 3\).*\(2, 4\)"),
+    ("cat_shapes", lambda lib, F: lib.cat([lib.ones(2, 3), lib.ones(2, 4)]), RuntimeError,
+     r"cat: tensor 1 has shape \(2, 4\)"),
     ("compare_shapes", lambda lib, F: lib.ones(2, 3) < lib.ones(4), RuntimeError,
      r"<: shapes \(2, 3\) and \(4,\) cannot be broadcast"),
     ("equal_shapes", lambda lib, F: lib.ones(2, 3) == lib.ones(4), RuntimeError,

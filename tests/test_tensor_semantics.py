@@ -295,6 +295,10 @@ def test_integer_to_negative_power_raises_as_pytorch():
         torch.tensor([1, 2]) ** -1
     with pytest.raises(RuntimeError, match="negative integer powers"):
         tg.tensor([1, 2]) ** -1
+    exponents = [-1, 2, -3, 0]
+    ours = tg.tensor([2, 3, -1, 5]) ** tg.tensor(exponents)
+    theirs = torch.tensor([2, 3, -1, 5]) ** torch.tensor(exponents)
+    assert ours.tolist() == theirs.tolist() and ours.dtype == tg.int64
 
 
 def test_leaf_grad_keeps_the_leaf_dtype_and_shape():

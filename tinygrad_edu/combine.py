@@ -15,7 +15,7 @@ def _same_shapes_except(tensors, dim, op_name):
                             "not a Tensor")
         if len(tensor.shape) != len(first) or any(
                 a != b for axis, (a, b) in enumerate(zip(tensor.shape, first)) if axis != dim):
-            raise ValueError(f"{op_name}: tensor {position} has shape {tensor.shape}, which does "
+            raise RuntimeError(f"{op_name}: tensor {position} has shape {tensor.shape}, which does "
                              f"not match shape {first} outside dim {dim}")
 
 

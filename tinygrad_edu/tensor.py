@@ -899,7 +899,7 @@ class Tensor:
         sizes = _shape_argument(sizes)
         offset = len(sizes) - self.ndim
         if offset < 0:
-            raise ValueError(f"expand: the number of sizes {sizes} must be at least the number "
+            raise RuntimeError(f"expand: the number of sizes {sizes} must be at least the number "
                              f"of dims of the tensor, shape {self.shape}")
         shape = tuple(self.shape[i - offset] if size == -1 and i >= offset else size
                       for i, size in enumerate(sizes))
@@ -1337,13 +1337,11 @@ def _true_division(a, b):
 
 
 def _check_integer_power(base, exponent):
-    """Integer tensors to negative integer powers have no integer result: PyTorch refuses."""
-    if isinstance(base, Tensor) and base._data.dtype.kind in "iu":
-        negative = exponent < 0 if isinstance(exponent, int) else \
-            isinstance(exponent, Tensor) and exponent._data.dtype.kind in "iu" and \
-            bool((exponent._data < 0).any())
-        if negative:
-            raise RuntimeError("Integers to negative integer powers are not allowed.")
+    """An integer tensor to a negative Python int has no integer result: PyTorch refuses.
+    (Negative entries of an integer exponent tensor give C's integer powers, see Pow.)"""
+    if isinstance(exponent, int) and exponent < 0 and isinstance(base, Tensor) and \
+            base._data.dtype.kind in "iu":
+        raise RuntimeError("Integers to negative integer powers are not allowed.")
 
 
 _VIEW_OPS = (Reshape, Permute, Getitem, BroadcastTo)

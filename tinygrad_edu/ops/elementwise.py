@@ -14,8 +14,8 @@ from ..backend import device_of, get_backend, xp_of
 def _broadcast_error(ctx, *operands):
     """The error for operands whose shapes do not broadcast, naming the op and every shape."""
     shapes = " and ".join(str(getattr(operand, "shape", ())) for operand in operands)
-    return ValueError(f"{type(ctx).__name__}: shapes {shapes} cannot be broadcast together "
-                      "(aligned from the right, each dim must match or be 1)")
+    return RuntimeError(f"{type(ctx).__name__}: shapes {shapes} cannot be broadcast together "
+                        "(aligned from the right, each dim must match or be 1)")
 
 
 class Add(Function):
@@ -104,8 +104,10 @@ class Pow(Function):
     def forward(ctx, base, exponent):
         try:
             result = base**exponent
-        except ValueError:
-            raise _broadcast_error(ctx, base, exponent) from None
+        except ValueError as error:
+            if "negative integer powers" not in str(error):
+                raise _broadcast_error(ctx, base, exponent) from None
+            result = _integer_power(base, exponent)
         ctx.save_for_backward(base, exponent, result)
         return result
 
@@ -122,6 +124,14 @@ class Pow(Function):
         if needs_exponent:
             grad_exponent = grad_output * _exponent_factor(base, exponent, result)
         return grad_base, grad_exponent
+
+
+def _integer_power(base, exponent):
+    """Integers to integer powers, negative ones included, as C and PyTorch compute them:
+    a^-k rounds toward zero (2^-1 = 0, (-1)^-3 = -1); NumPy refuses negative exponents."""
+    xp = xp_of(exponent)
+    real = xp.power(xp.asarray(base, dtype=xp.float64), exponent)
+    return xp.trunc(real).astype(xp.result_type(base, exponent))
 
 
 def _exponent_factor(base, exponent, result):

@@ -21,7 +21,7 @@ class Matmul(Function):
     @staticmethod
     def forward(ctx, a, b):
         if a.shape[-1] != b.shape[-2]:
-            raise ValueError(
+            raise RuntimeError(
                 f"matmul: shapes {a.shape} and {b.shape} cannot be multiplied "
                 f"({a.shape[-1]} columns on the left vs {b.shape[-2]} rows on the right)"
             )
@@ -29,7 +29,7 @@ class Matmul(Function):
         try:
             return a @ b
         except ValueError:
-            raise ValueError(f"matmul: the batch dimensions of shapes {a.shape} and {b.shape} "
+            raise RuntimeError(f"matmul: the batch dimensions of shapes {a.shape} and {b.shape} "
                              "do not broadcast") from None
 
     @staticmethod

@@ -47,7 +47,7 @@ class BroadcastTo(Function):
         try:
             return xp_of(x).broadcast_to(x, shape)
         except ValueError:
-            raise ValueError(
+            raise RuntimeError(
                 f"expand: cannot broadcast a tensor of shape {x.shape} to shape {tuple(shape)} "
                 "(each axis must match or be 1, and new axes go in front)"
             ) from None
@@ -66,7 +66,7 @@ class Reshape(Function):
         try:
             return x.reshape(shape)
         except ValueError:
-            raise ValueError(
+            raise RuntimeError(
                 f"reshape: cannot view a tensor of shape {x.shape} ({x.size} elements) as "
                 f"shape {tuple(shape)}"
             ) from None
