@@ -97,22 +97,11 @@ class NumPyFloor:
         return self.mlp.step(x, y)
 
 
-class Torch:
-    name = "pytorch"
-
+class Torch(harness.TorchOnCPU):
     def __init__(self, weights, device):
         layers = [torch.nn.Linear(784, 256), torch.nn.ReLU(), torch.nn.Linear(256, 128),
                   torch.nn.ReLU(), torch.nn.Linear(128, 10)]
-        self.model = torch.nn.Sequential(*layers)
-        harness.load_into_torch(self.model, weights)
-        self.optimizer = torch.optim.SGD(self.model.parameters(), lr=LR, momentum=0.9)
-
-    def batches(self, x, y):
-        return torch.from_numpy(x), torch.from_numpy(y)
-
-    def step(self, x, y):
-        return harness.training_step(self.model, self.optimizer,
-                                     torch.nn.functional.cross_entropy, x, y)
+        super().__init__(torch.nn.Sequential(*layers), weights, LR)
 
 
 def with_torch(device):

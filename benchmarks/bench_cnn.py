@@ -70,20 +70,9 @@ class Ours:
         return harness.training_step(self.model, self.optimizer, F.cross_entropy, x, y)
 
 
-class Torch:
-    name = "pytorch"
-
+class Torch(harness.TorchOnCPU):
     def __init__(self, weights):
-        self.model = lenet(torch.nn)
-        harness.load_into_torch(self.model, weights)
-        self.optimizer = torch.optim.SGD(self.model.parameters(), lr=LR, momentum=0.9)
-
-    def batches(self, x, y):
-        return torch.from_numpy(x), torch.from_numpy(y)
-
-    def step(self, x, y):
-        return harness.training_step(self.model, self.optimizer,
-                                     torch.nn.functional.cross_entropy, x, y)
+        super().__init__(lenet(torch.nn), weights, LR)
 
 
 class NumPyByHand:

@@ -63,6 +63,28 @@ def training_step(model, optimizer, cross_entropy, x, y):
     return loss
 
 
+class TorchOnCPU:
+    """A PyTorch model on the CPU, started from `weights`, trained with SGD (momentum 0.9)
+    on cross-entropy: the PyTorch runner of the CPU benchmarks."""
+
+    name = "pytorch"
+
+    def __init__(self, model, weights, lr):
+        import torch
+
+        self.torch = torch
+        self.model = model
+        load_into_torch(model, weights)
+        self.optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
+
+    def batches(self, x, y):
+        return self.torch.from_numpy(x), self.torch.from_numpy(y)
+
+    def step(self, x, y):
+        return training_step(self.model, self.optimizer, self.torch.nn.functional.cross_entropy,
+                             x, y)
+
+
 def warmed_up_steps(runner, feed, steps):
     """Run runner.step once on each batch of `feed` (a warm-up), then return a task that
     takes `steps` steps, cycling through the batches."""
