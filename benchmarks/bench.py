@@ -6,9 +6,8 @@
     python benchmarks/bench.py --device cuda   # GPU: tinygrad_edu on CuPy vs the same on CuPy
 
 Every timing runs the frameworks interleaved round by round, each round in the next of all
-their orders (so each goes first, and follows each other one, equally often, and a busy
-machine slows them alike), and every ratio is the median over rounds of the ratio measured
-within one round (pairs milliseconds apart, so a slow spell cancels out of it):
+their orders, and every ratio is the median over rounds of the ratio measured within one
+round (harness.py says why):
 1. per-op overhead: a 200-op chain of elementwise ops on a (4,) float32 tensor, forward and
    backward (op_chain.py), in us per op, as a multiple of PyTorch's time;
 2. one training step of an MLP 784-256-128-10 (float32, SGD momentum 0.9) at batch 64 and
@@ -20,11 +19,9 @@ another process takes a core.
 """
 
 import argparse
-import itertools
 import json
 import os
 import sys
-import time
 import tracemalloc
 from pathlib import Path
 
@@ -33,6 +30,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import harness  # noqa: E402
 from numpy_mlp import HandWrittenMLP  # noqa: E402
 from op_chain import ArrayCallsChain, EngineChain, ScalarChain  # noqa: E402
 
@@ -57,13 +55,7 @@ STEP_GOALS = {64: 1.15, 512: 1.05}  # tinygrad_edu's step time, at most this mul
 
 def initial_weights(seed):
     """PyTorch-style uniform init, shared by every framework so they train the same model."""
-    rng = np.random.default_rng(seed)
-    weights = []
-    for fan_in, fan_out in zip(SIZES[:-1], SIZES[1:], strict=True):
-        bound = 1 / np.sqrt(fan_in)
-        weights.append(rng.uniform(-bound, bound, (fan_out, fan_in)).astype(np.float32))
-        weights.append(rng.uniform(-bound, bound, fan_out).astype(np.float32))
-    return weights
+    return harness.default_init_weights(harness.mlp_shapes(SIZES), seed)
 
 
 class Ours:
@@ -72,8 +64,7 @@ class Ours:
     def __init__(self, weights, device):
         self.model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(),
                                    nn.Linear(128, 10)).to(device)
-        names = [name for name, _ in self.model.named_parameters()]
-        self.model.load_state_dict(dict(zip(names, weights, strict=True)))  # copies in place
+        harness.load_into_ours(self.model, weights)
         self.optimizer = optim.SGD(self.model.parameters(), lr=LR, momentum=0.9)
         self.device = device
 
@@ -81,10 +72,7 @@ class Ours:
         return tg.Tensor(x, device=self.device), tg.Tensor(y, device=self.device)
 
     def loss_and_gradients(self, x, y):
-        self.optimizer.zero_grad()
-        loss = F.cross_entropy(self.model(x), y)
-        loss.backward()
-        return loss
+        return harness.loss_and_gradients(self.model, self.optimizer, F.cross_entropy, x, y)
 
     def step(self, x, y):
         loss = self.loss_and_gradients(x, y)
@@ -109,51 +97,15 @@ class NumPyFloor:
         return self.mlp.step(x, y)
 
 
-class Torch:
-    name = "pytorch"
-
+class Torch(harness.TorchOnCPU):
     def __init__(self, weights, device):
         layers = [torch.nn.Linear(784, 256), torch.nn.ReLU(), torch.nn.Linear(256, 128),
                   torch.nn.ReLU(), torch.nn.Linear(128, 10)]
-        self.model = torch.nn.Sequential(*layers)
-        with torch.no_grad():
-            for param, value in zip(self.model.parameters(), weights, strict=True):
-                param.copy_(torch.from_numpy(value))
-        self.optimizer = torch.optim.SGD(self.model.parameters(), lr=LR, momentum=0.9)
-
-    def batches(self, x, y):
-        return torch.from_numpy(x), torch.from_numpy(y)
-
-    def step(self, x, y):
-        self.optimizer.zero_grad()
-        loss = torch.nn.functional.cross_entropy(self.model(x), y)
-        loss.backward()
-        self.optimizer.step()
-        return loss
+        super().__init__(torch.nn.Sequential(*layers), weights, LR)
 
 
 def with_torch(device):
     return torch is not None and device == "cpu"
-
-
-def interleaved(tasks, rounds, sync=lambda: None):
-    """Seconds each task (name -> callable) took in each round, run in every order in turn."""
-    orders = list(itertools.permutations(tasks.items()))
-    seconds = {name: [] for name in tasks}
-    for round_index in range(rounds):
-        for name, task in orders[round_index % len(orders)]:
-            sync()
-            start = time.perf_counter()
-            task()
-            sync()
-            seconds[name].append(time.perf_counter() - start)
-    return seconds
-
-
-def ratios_to(seconds, reference):
-    """Median over rounds of each task's time divided by `reference`'s in the same round."""
-    base = np.array(seconds[reference])
-    return {name: float(np.median(np.array(times) / base)) for name, times in seconds.items()}
 
 
 def synthetic_data(batch_size, batches, seed=1):
@@ -171,21 +123,13 @@ def mlp_step(batch_size, rounds, steps_per_round, device):
     weights = initial_weights(0)
     runners = [Ours, NumPyFloor] + ([Torch] if with_torch(device) else [])
     runners = [make(weights, device) for make in runners]
-    tasks = {}
-    for runner in runners:
-        feed = [runner.batches(x, y) for x, y in data]
-        for x, y in feed:  # warm-up
-            runner.step(x, y)
-
-        def task(runner=runner, feed=feed):
-            for step in range(steps_per_round):
-                runner.step(*feed[step % len(feed)])
-        tasks[runner.name] = task
-    seconds = interleaved(tasks, rounds, tg.backend.get_backend(device).synchronize)
+    tasks = {runner.name: harness.warmed_up_steps(
+        runner, [runner.batches(x, y) for x, y in data], steps_per_round) for runner in runners}
+    seconds = harness.interleaved(tasks, rounds, tg.backend.get_backend(device).synchronize)
     dtypes = runners[0].gradient_dtypes()
     assert dtypes == {"float32"}, f"float32 model computed gradients in {dtypes}"
-    ms = {name: float(np.median(times)) / steps_per_round * 1e3 for name, times in seconds.items()}
-    return ms, ratios_to(seconds, NumPyFloor.name)
+    ms = harness.medians(seconds, 1e3 / steps_per_round)
+    return ms, harness.ratios_to(seconds, NumPyFloor.name)
 
 
 def chain_runners(device):
@@ -208,10 +152,9 @@ def per_op_overhead(rounds, device, length=CHAIN_LENGTH, repeats=5):
             for _ in range(repeats):
                 runner.run(length)
         tasks[runner.name] = task
-    seconds = interleaved(tasks, rounds, tg.backend.get_backend(device).synchronize)
-    micros = {name: float(np.median(times)) / (repeats * length) * 1e6
-              for name, times in seconds.items()}
-    ratios = ratios_to(seconds, "pytorch") if "pytorch" in seconds else None
+    seconds = harness.interleaved(tasks, rounds, tg.backend.get_backend(device).synchronize)
+    micros = harness.medians(seconds, 1e6 / (repeats * length))
+    ratios = harness.ratios_to(seconds, "pytorch") if "pytorch" in seconds else None
     return micros, ratios
 
 

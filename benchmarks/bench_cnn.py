@@ -9,14 +9,12 @@ Linear 400-120-84-10), float32, batch 64 of 1x28x28 images, cross-entropy, SGD w
 0.9. The three start from the same weights and see the same batches. They run interleaved,
 round by round, each round in the next of all their orders, so a busy spell of the machine
 slows all of them alike; the ratios are medians over rounds of the per-round ratio of step
-times against PyTorch's.
+times against PyTorch's (harness.py).
 """
 
 import argparse
-import itertools
 import os
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +22,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import harness  # noqa: E402
 from numpy_cnn import HandWrittenLeNet  # noqa: E402
 
 import tinygrad_edu as tg  # noqa: E402
@@ -44,13 +43,7 @@ SHAPES = [(6, 1, 5, 5), (6,), (16, 6, 5, 5), (16,), (120, 400), (120,), (84, 120
 
 def initial_weights(seed):
     """PyTorch's default init, U(-1/sqrt(fan_in), 1/sqrt(fan_in)), for every tensor."""
-    rng = np.random.default_rng(seed)
-    weights = []
-    for weight_shape, bias_shape in zip(SHAPES[::2], SHAPES[1::2], strict=True):
-        bound = 1 / np.sqrt(np.prod(weight_shape[1:]))
-        weights.append(rng.uniform(-bound, bound, weight_shape).astype(np.float32))
-        weights.append(rng.uniform(-bound, bound, bias_shape).astype(np.float32))
-    return weights
+    return harness.default_init_weights(SHAPES, seed)
 
 
 def lenet(module):
@@ -67,40 +60,19 @@ class Ours:
 
     def __init__(self, weights):
         self.model = lenet(nn)
-        names = [name for name, _ in self.model.named_parameters()]
-        self.model.load_state_dict(dict(zip(names, weights, strict=True)))
+        harness.load_into_ours(self.model, weights)
         self.optimizer = optim.SGD(self.model.parameters(), lr=LR, momentum=0.9)
 
     def batches(self, x, y):
         return tg.tensor(x), tg.tensor(y)
 
     def step(self, x, y):
-        self.optimizer.zero_grad()
-        loss = F.cross_entropy(self.model(x), y)
-        loss.backward()
-        self.optimizer.step()
-        return loss
+        return harness.training_step(self.model, self.optimizer, F.cross_entropy, x, y)
 
 
-class Torch:
-    name = "pytorch"
-
+class Torch(harness.TorchOnCPU):
     def __init__(self, weights):
-        self.model = lenet(torch.nn)
-        with torch.no_grad():
-            for param, value in zip(self.model.parameters(), weights, strict=True):
-                param.copy_(torch.from_numpy(value))
-        self.optimizer = torch.optim.SGD(self.model.parameters(), lr=LR, momentum=0.9)
-
-    def batches(self, x, y):
-        return torch.from_numpy(x), torch.from_numpy(y)
-
-    def step(self, x, y):
-        self.optimizer.zero_grad()
-        loss = torch.nn.functional.cross_entropy(self.model(x), y)
-        loss.backward()
-        self.optimizer.step()
-        return loss
+        super().__init__(lenet(torch.nn), weights, LR)
 
 
 class NumPyByHand:
@@ -132,23 +104,11 @@ def step_times(rounds, steps_per_round):
     time divided by the reference's (PyTorch's, else the hand-written one's) in that round."""
     data = synthetic_data(4)
     runners = [make(initial_weights(0)) for make in frameworks()]
-    feeds = [[runner.batches(x, y) for x, y in data] for runner in runners]
-    for runner, feed in zip(runners, feeds, strict=True):  # warm-up
-        for x, y in feed:
-            runner.step(x, y)
-    timings = {runner.name: [] for runner in runners}
-    orders = list(itertools.permutations(zip(runners, feeds, strict=True)))
-    for round_index in range(rounds):
-        for runner, feed in orders[round_index % len(orders)]:
-            start = time.perf_counter()
-            for step in range(steps_per_round):
-                runner.step(*feed[step % len(feed)])
-            timings[runner.name].append((time.perf_counter() - start) / steps_per_round)
-    reference = np.array(timings[Torch.name if torch is not None else NumPyByHand.name])
-    seconds = {name: float(np.median(values)) for name, values in timings.items()}
-    ratios = {name: float(np.median(np.array(values) / reference))
-              for name, values in timings.items()}
-    return seconds, ratios
+    tasks = {runner.name: harness.warmed_up_steps(
+        runner, [runner.batches(x, y) for x, y in data], steps_per_round) for runner in runners}
+    times = harness.interleaved(tasks, rounds)
+    reference = Torch.name if torch is not None else NumPyByHand.name
+    return harness.medians(times, 1 / steps_per_round), harness.ratios_to(times, reference)
 
 
 def main(argv=None):

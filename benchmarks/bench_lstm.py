@@ -14,7 +14,6 @@ median time over rounds and the ratio of the medians, from one run. Both use one
 import argparse
 import os
 import sys
-import time
 from pathlib import Path
 
 
@@ -34,10 +33,24 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import harness  # noqa: E402
+
 import tinygrad_edu as tg  # noqa: E402
 from tinygrad_edu import nn  # noqa: E402
 
 STEPS, BATCH, INPUT_SIZE, HIDDEN_SIZE = 50, 32, 128, 128
+
+
+def forward_backward(lstm, inputs):
+    """One round's work, for either framework: the sequence forward, sum(output), backward."""
+    def step():
+        output, _ = lstm(inputs)
+        loss = output.sum()
+        lstm.zero_grad()
+        loss.backward()
+        return loss
+    return step
 
 
 def make_ours(seed=0):
@@ -45,14 +58,7 @@ def make_ours(seed=0):
     lstm = nn.LSTM(INPUT_SIZE, HIDDEN_SIZE)
     inputs = tg.tensor(np.random.default_rng(seed).standard_normal(
         (STEPS, BATCH, INPUT_SIZE)).astype(np.float32))
-
-    def step():
-        output, _ = lstm(inputs)
-        loss = output.sum()
-        lstm.zero_grad()
-        loss.backward()
-        return loss
-    return lstm, step
+    return lstm, forward_backward(lstm, inputs)
 
 
 def make_torch(ours):
@@ -64,29 +70,15 @@ def make_torch(ours):
                           for name, value in ours.state_dict().items()})
     inputs = torch.tensor(np.random.default_rng(0).standard_normal(
         (STEPS, BATCH, INPUT_SIZE)).astype(np.float32))
-
-    def step():
-        output, _ = lstm(inputs)
-        loss = output.sum()
-        lstm.zero_grad()
-        loss.backward()
-        return loss
-    return lstm, step
+    return lstm, forward_backward(lstm, inputs)
 
 
 def interleaved_medians(steps, rounds):
-    """Median seconds per step of each framework, the frameworks alternating every round
-    (and swapping who goes first every other round)."""
-    times = {name: [] for name in steps}
-    names = list(steps)
-    for name in names:
-        steps[name]()  # warm-up
-    for round_index in range(rounds):
-        for name in names if round_index % 2 == 0 else names[::-1]:
-            start = time.perf_counter()
-            steps[name]()
-            times[name].append(time.perf_counter() - start)
-    return {name: float(np.median(values)) for name, values in times.items()}
+    """Median seconds per step of each framework, after one warm-up step each; rounds
+    interleaved (harness.py): with two frameworks, who goes first swaps every round."""
+    for step in steps.values():
+        step()  # warm-up
+    return harness.medians(harness.interleaved(steps, rounds))
 
 
 def main():

@@ -8,14 +8,14 @@ every framework: the project's benchmark MLP 784-256-128-10 (batch 64 and 512), 
 per-step Python overhead shows, and a wide MLP 784-4096-4096-10 (batch 1024), where the
 matrix products dominate and a framework's own overhead should vanish. Every timing is taken
 between two device synchronisations (the GPU runs asynchronously: without them one would time
-the queueing, not the work), frameworks interleaved round by round, median over rounds.
+the queueing, not the work), frameworks interleaved round by round (harness.py), median over
+rounds.
 TF32 is off everywhere (CuPy's default, and PyTorch's for matmul), so all compute in float32.
 """
 
 import argparse
 import json
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +23,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import harness  # noqa: E402
 
 import tinygrad_edu as tg  # noqa: E402
 from tinygrad_edu import nn, optim  # noqa: E402
@@ -41,13 +43,7 @@ QUICK_CONFIGS = {  # a smoke run (the stand-in in tests, or a first look)
 
 def initial_weights(sizes, seed=0):
     """PyTorch's default uniform init, as NumPy arrays shared by every framework."""
-    rng = np.random.default_rng(seed)
-    weights = []
-    for fan_in, fan_out in zip(sizes[:-1], sizes[1:], strict=True):
-        bound = 1 / np.sqrt(fan_in)
-        weights.append(rng.uniform(-bound, bound, (fan_out, fan_in)).astype(np.float32))
-        weights.append(rng.uniform(-bound, bound, fan_out).astype(np.float32))
-    return weights
+    return harness.default_init_weights(harness.mlp_shapes(sizes), seed)
 
 
 class Ours:
@@ -58,19 +54,14 @@ class Ours:
         for fan_in, fan_out in zip(sizes[:-1], sizes[1:], strict=True):
             layers += [nn.Linear(fan_in, fan_out), nn.ReLU()]
         self.model = nn.Sequential(*layers[:-1]).to("cuda")
-        names = [name for name, _ in self.model.named_parameters()]
-        self.model.load_state_dict(dict(zip(names, weights, strict=True)))
+        harness.load_into_ours(self.model, weights)
         self.optimizer = optim.SGD(self.model.parameters(), lr=LR, momentum=0.9)
 
     def batch(self, x, y):
         return tg.tensor(x, device="cuda"), tg.tensor(y, device="cuda")
 
     def step(self, x, y):
-        self.optimizer.zero_grad()
-        loss = F.cross_entropy(self.model(x), y)
-        loss.backward()
-        self.optimizer.step()
-        return loss
+        return harness.training_step(self.model, self.optimizer, F.cross_entropy, x, y)
 
     def check(self):
         dtypes = {str(p.grad.dtype) for p in self.model.parameters()}
@@ -111,20 +102,15 @@ class Torch:
         for fan_in, fan_out in zip(sizes[:-1], sizes[1:], strict=True):
             layers += [torch.nn.Linear(fan_in, fan_out), torch.nn.ReLU()]
         self.model = torch.nn.Sequential(*layers[:-1]).cuda()
-        with torch.no_grad():
-            for param, value in zip(self.model.parameters(), weights, strict=True):
-                param.copy_(torch.from_numpy(value))
+        harness.load_into_torch(self.model, weights)
         self.optimizer = torch.optim.SGD(self.model.parameters(), lr=LR, momentum=0.9)
 
     def batch(self, x, y):
         return self.torch.from_numpy(x).cuda(), self.torch.from_numpy(y).cuda()
 
     def step(self, x, y):
-        self.optimizer.zero_grad()
-        loss = self.torch.nn.functional.cross_entropy(self.model(x), y)
-        loss.backward()
-        self.optimizer.step()
-        return loss
+        return harness.training_step(self.model, self.optimizer,
+                                     self.torch.nn.functional.cross_entropy, x, y)
 
     def check(self):
         pass
@@ -157,38 +143,24 @@ def measure(sizes, batch_size, seconds, with_torch, steps_per_round=10, max_roun
     x = rng.standard_normal((batch_size, sizes[0])).astype(np.float32)
     y = rng.integers(0, sizes[-1], batch_size)
     weights = initial_weights(sizes)
-    runners, results = [], {}
+    tasks, results = {}, {}
     for make in frameworks(with_torch):
         try:
             runner = make(sizes, weights)
             feed = runner.batch(x, y)
             first_loss = float(runner.step(*feed))
-            for _ in range(2):  # warm-up: kernel compilation, allocator pools
-                runner.step(*feed)
+            # two more warm-up steps (kernel compilation, allocator pools), then the task
+            task = harness.warmed_up_steps(runner, [feed, feed], steps_per_round)
             runner.check()
             synchronize()
         except Exception as error:  # recorded, and the others still run
             results[make.name] = {"error": f"{type(error).__name__}: {error}"}
             continue
-        runners.append((runner, feed))
-        results[make.name] = {"first_loss": first_loss, "ms_per_step": []}
-    deadline = time.perf_counter() + seconds
-    rounds = 0
-    while runners and rounds < max_rounds and (rounds < 3 or time.perf_counter() < deadline):
-        order = runners[rounds % len(runners):] + runners[:rounds % len(runners)]
-        for runner, feed in order:
-            synchronize()
-            start = time.perf_counter()
-            for _ in range(steps_per_round):
-                runner.step(*feed)
-            synchronize()
-            elapsed = time.perf_counter() - start
-            results[runner.name]["ms_per_step"].append(1000 * elapsed / steps_per_round)
-        rounds += 1
-    for result in results.values():
-        if "ms_per_step" in result:
-            result["ms_per_step"] = float(np.median(result["ms_per_step"]))
-            result["rounds"] = rounds
+        tasks[make.name] = task
+        results[make.name] = {"first_loss": first_loss}
+    times = harness.interleaved(tasks, max_rounds, synchronize, seconds=seconds)
+    for name, ms in harness.medians(times, 1000 / steps_per_round).items():
+        results[name].update(ms_per_step=ms, rounds=len(times[name]))
     return results
 
 

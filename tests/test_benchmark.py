@@ -99,3 +99,19 @@ def test_the_cnn_benchmark_reports_every_framework():
     seconds, ratios = bench_cnn.step_times(rounds=1, steps_per_round=1)
     assert set(seconds) == set(ratios) >= {"tinygrad_edu", "hand-written"}
     assert all(value > 0 for value in seconds.values())
+
+
+def test_interleaved_rounds_go_through_every_order_and_stop_at_the_deadline():
+    import harness
+
+    calls = []
+    tasks = {name: (lambda name=name: calls.append(name)) for name in "abc"}
+    times = harness.interleaved(tasks, rounds=6)
+    orders = {"".join(calls[i:i + 3]) for i in range(0, 18, 3)}
+    assert orders == {"abc", "acb", "bac", "bca", "cab", "cba"}
+    assert {name: len(values) for name, values in times.items()} == {"a": 6, "b": 6, "c": 6}
+    times = harness.interleaved(tasks, rounds=30, seconds=0.0, min_rounds=3)
+    assert all(len(values) == 3 for values in times.values())
+    ratios = harness.ratios_to({"a": [1.0, 4.0, 2.0], "b": [2.0, 2.0, 2.0]}, "b")
+    assert ratios == {"a": 1.0, "b": 1.0}
+    assert harness.medians({"a": [1.0, 4.0, 2.0]}, scale=10) == {"a": 20.0}

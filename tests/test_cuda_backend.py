@@ -217,6 +217,17 @@ def _syncs_of(step, repeats=3):
     return counts, strict_cupy.sync_sites(before)
 
 
+def _step_reading_the_loss(model, optimizer, x, y):
+    """One cross-entropy training step that reads its loss on the host (loss.item())."""
+    def step():
+        optimizer.zero_grad()
+        loss = F.cross_entropy(model(x), y)
+        loss.backward()
+        optimizer.step()
+        loss.item()
+    return step
+
+
 @needs_stand_in
 @pytest.mark.parametrize("make_optimizer", [
     lambda p: optim.SGD(p, lr=0.01, momentum=0.9),
@@ -230,15 +241,7 @@ def test_a_training_step_syncs_only_for_the_loss_the_user_reads(make_optimizer):
     x = tg.tensor(np.random.default_rng(0).standard_normal((64, 784)).astype(np.float32),
                   device="cuda")
     y = tg.tensor(np.random.default_rng(1).integers(0, 10, 64), device="cuda")
-
-    def step():
-        optimizer.zero_grad()
-        loss = F.cross_entropy(model(x), y)
-        loss.backward()
-        optimizer.step()
-        loss.item()
-
-    counts, sites = _syncs_of(step)
+    counts, sites = _syncs_of(_step_reading_the_loss(model, optimizer, x, y))
     assert counts == [1, 1, 1], sites
 
 
@@ -359,13 +362,5 @@ def test_a_cnn_training_step_syncs_only_for_the_loss_the_user_reads():
                           nn.MaxPool2d(2), nn.Flatten(), nn.Linear(4 * 4 * 4, 10)).to("cuda")
     optimizer = optim.Adam(model.parameters())
     x, y = tg.randn(8, 1, 8, 8, device="cuda"), tg.randint(0, 10, (8,), device="cuda")
-
-    def step():
-        optimizer.zero_grad()
-        loss = F.cross_entropy(model(x), y)
-        loss.backward()
-        optimizer.step()
-        loss.item()
-
-    counts, sites = _syncs_of(step)
+    counts, sites = _syncs_of(_step_reading_the_loss(model, optimizer, x, y))
     assert counts == [1, 1, 1], sites

@@ -8,28 +8,10 @@ import numpy as np
 import pytest
 
 import tinygrad_edu as tg
+from tests.helpers import copy_into_torch, run_both
 from tinygrad_edu import nn
 
 torch = pytest.importorskip("torch")
-
-
-def _copy_into_torch(ours, theirs):
-    theirs.load_state_dict({name: torch.tensor(value.numpy())
-                            for name, value in ours.state_dict().items()})
-
-
-def _run_both(ours, theirs, x_array):
-    """Outputs and input gradients of both modules for the same float64 input."""
-    x = tg.tensor(x_array, requires_grad=True)
-    x_torch = torch.tensor(x_array, requires_grad=True)
-    output, expected = ours(x), theirs(x_torch)
-    upstream = np.random.default_rng(3).standard_normal(tuple(expected.shape))
-    output.backward(tg.tensor(upstream))
-    expected.backward(torch.tensor(upstream))
-    np.testing.assert_allclose(output.numpy(), expected.detach().numpy(), rtol=1e-10,
-                               atol=1e-12)
-    np.testing.assert_allclose(x.grad.numpy(), x_torch.grad.numpy(), rtol=1e-10, atol=1e-12)
-    return output
 
 
 LAYERS = [
@@ -57,13 +39,10 @@ def test_layer_state_dict_loads_into_torch_with_the_same_outputs(make, shape):
     ours, theirs = make(nn).double(), make(torch.nn).double()
     assert [(k, tuple(v.shape)) for k, v in ours.state_dict().items()] == [
         (k, tuple(v.shape)) for k, v in theirs.state_dict().items()]
-    _copy_into_torch(ours, theirs)
+    copy_into_torch(ours, theirs)
     values = np.random.default_rng(0)
     x = values.permutation(int(np.prod(shape))).reshape(shape) * 0.1 - 1  # no pooling ties
-    _run_both(ours, theirs, x)
-    for parameter, theirs_parameter in zip(ours.parameters(), theirs.parameters(), strict=True):
-        np.testing.assert_allclose(parameter.grad.numpy(), theirs_parameter.grad.numpy(),
-                                   rtol=1e-10, atol=1e-12)
+    run_both(ours, theirs, x)  # parameter gradients included
 
 
 def test_lenet_state_dict_round_trip_through_torch():
@@ -74,14 +53,14 @@ def test_lenet_state_dict_round_trip_through_torch():
 
     tg.manual_seed(0)
     ours, theirs = lenet(nn).double(), lenet(torch.nn).double()
-    _copy_into_torch(ours, theirs)
+    copy_into_torch(ours, theirs)
     x = np.random.default_rng(1).standard_normal((4, 1, 28, 28))
-    _run_both(ours, theirs, x)  # training mode: batch statistics, running stats updated
+    run_both(ours, theirs, x)  # training mode: batch statistics, running stats updated
     for name, value in theirs.state_dict().items():
         np.testing.assert_allclose(ours.state_dict()[name].numpy(), value.numpy(), rtol=1e-10)
     ours.eval()
     theirs.eval()
-    _run_both(ours, theirs, x)
+    run_both(ours, theirs, x)
 
 
 @pytest.mark.parametrize("layer, fan_in", [(lambda: nn.Conv2d(6, 16, 5), 150),
@@ -106,7 +85,7 @@ def test_conv_transpose2d_output_size_picks_the_output_padding():
     tg.manual_seed(0)
     ours = nn.ConvTranspose2d(2, 3, 3, stride=2, padding=1).double()
     theirs = torch.nn.ConvTranspose2d(2, 3, 3, stride=2, padding=1).double()
-    _copy_into_torch(ours, theirs)
+    copy_into_torch(ours, theirs)
     x = np.random.default_rng(0).standard_normal((1, 2, 4, 4))
     for size in ([7, 7], [8, 8], (1, 3, 8, 7)):
         output = ours(tg.tensor(x), output_size=size)
@@ -131,7 +110,7 @@ def test_batchnorm2d_matches_torch_over_steps_and_rejects_other_shapes():
         3, momentum=None).double()
     rng = np.random.default_rng(0)
     for _ in range(3):
-        _run_both(ours, theirs, rng.standard_normal((4, 3, 5, 2)) * 2 + 1)
+        run_both(ours, theirs, rng.standard_normal((4, 3, 5, 2)) * 2 + 1)
     for name, value in theirs.state_dict().items():
         np.testing.assert_allclose(ours.state_dict()[name].numpy(), value.numpy(), rtol=1e-10)
     with pytest.raises(ValueError, match=r"BatchNorm2d.*\(N, 3, H, W\).*\(4, 3, 5\)"):

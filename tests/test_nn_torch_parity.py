@@ -7,38 +7,19 @@ import numpy as np
 import pytest
 
 import tinygrad_edu as tg
+from tests.helpers import copy_into_torch, run_both
 from tinygrad_edu import nn
 
 pytestmark = pytest.mark.usefixtures("default_device")  # every test on every device
 
 torch = pytest.importorskip("torch")
 
-def _copy_into_torch(ours, theirs):
-    theirs.load_state_dict({name: torch.tensor(value.numpy())
-                            for name, value in ours.state_dict().items()})
-
-
-def _run_both(ours, theirs, x_array):
-    x = tg.tensor(x_array, requires_grad=True)
-    x_torch = torch.tensor(x_array, requires_grad=True)
-    output, output_torch = ours(x), theirs(x_torch)
-    upstream = np.random.default_rng(2).standard_normal(output.shape)
-    output.backward(tg.tensor(upstream))
-    output_torch.backward(torch.tensor(upstream))
-    np.testing.assert_allclose(output.numpy(), output_torch.detach().numpy(), rtol=1e-10,
-                               atol=1e-12)
-    np.testing.assert_allclose(x.grad.numpy(), x_torch.grad.numpy(), rtol=1e-9, atol=1e-12)
-    theirs_parameters = dict(theirs.named_parameters())
-    for name, parameter in ours.named_parameters():
-        np.testing.assert_allclose(parameter.grad.numpy(), theirs_parameters[name].grad.numpy(),
-                                   rtol=1e-9, atol=1e-12, err_msg=name)
-
 
 def test_linear_module_matches_pytorch():
     ours = nn.Linear(5, 3).double()
     theirs = torch.nn.Linear(5, 3).double()
-    _copy_into_torch(ours, theirs)
-    _run_both(ours, theirs, np.random.default_rng(0).standard_normal((4, 5)))
+    copy_into_torch(ours, theirs)
+    run_both(ours, theirs, np.random.default_rng(0).standard_normal((4, 5)))
 
 
 @pytest.mark.parametrize("shape", [(6, 3), (4, 3, 5)])
@@ -49,15 +30,15 @@ def test_batchnorm_module_matches_pytorch_in_train_and_eval(shape, momentum):
     theirs = torch.nn.BatchNorm1d(3, momentum=momentum).double()
     ours.weight.data = tg.tensor(rng.standard_normal(3))
     ours.bias.data = tg.tensor(rng.standard_normal(3))
-    _copy_into_torch(ours, theirs)
+    copy_into_torch(ours, theirs)
     for _ in range(3):  # three training steps move the running statistics
-        _run_both(ours, theirs, rng.standard_normal(shape) * 2 + 1)
+        run_both(ours, theirs, rng.standard_normal(shape) * 2 + 1)
     for name, value in theirs.state_dict().items():
         np.testing.assert_allclose(ours.state_dict()[name].numpy(), value.numpy(), rtol=1e-12,
                                    err_msg=name)
     ours.eval()
     theirs.eval()
-    _run_both(ours, theirs, rng.standard_normal(shape))
+    run_both(ours, theirs, rng.standard_normal(shape))
 
 
 def test_state_dict_moves_to_the_same_pytorch_architecture(tmp_path):

@@ -128,6 +128,13 @@ def _wrapping_index(index, shape):
 
 
 # ----- the array ----------------------------------------------------------------------------------
+def _refuse_numpy(other):
+    """CuPy raises where an operator would combine its array with a NumPy array."""
+    if isinstance(other, np.ndarray):
+        raise TypeError(f"Unsupported type {type(other)}: CuPy does not combine its arrays "
+                        "with NumPy arrays")
+
+
 def _binary(name):
     host_operator = getattr(operator, name)
 
@@ -136,9 +143,7 @@ def _binary(name):
             return _wrap(host_operator(self._host, other._host))
         if isinstance(other, _SCALARS):
             return _wrap(host_operator(self._host, other))
-        if isinstance(other, np.ndarray):
-            raise TypeError(f"Unsupported type {type(other)}: CuPy does not combine its arrays "
-                            "with NumPy arrays")
+        _refuse_numpy(other)
         return NotImplemented
 
     return method
@@ -150,9 +155,7 @@ def _reflected(name):
     def method(self, other):
         if isinstance(other, _SCALARS):
             return _wrap(host_operator(other, self._host))
-        if isinstance(other, np.ndarray):
-            raise TypeError(f"Unsupported type {type(other)}: CuPy does not combine its arrays "
-                            "with NumPy arrays")
+        _refuse_numpy(other)
         return NotImplemented
 
     return method
@@ -162,9 +165,7 @@ def _in_place(name):
     host_operator = getattr(operator, name)
 
     def method(self, other):
-        if isinstance(other, np.ndarray):
-            raise TypeError(f"Unsupported type {type(other)}: CuPy does not combine its arrays "
-                            "with NumPy arrays")
+        _refuse_numpy(other)
         if not isinstance(other, (ndarray, *_SCALARS)):
             return NotImplemented
         self._host = host_operator(self._host, _unwrap(other, name))

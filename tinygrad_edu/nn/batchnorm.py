@@ -5,7 +5,7 @@ from .. import creation
 from ..tensor import Tensor, int64
 from . import functional as F
 from .module import Module
-from .parameter import Parameter
+from .normalization import add_affine_parameters
 
 
 class BatchNorm1d(Module):
@@ -28,12 +28,7 @@ class BatchNorm1d(Module):
         self.momentum = momentum
         self.affine = affine
         self.track_running_stats = track_running_stats
-        if affine:
-            self.weight = Parameter(creation.ones(num_features, dtype=dtype, device=device))
-            self.bias = Parameter(creation.zeros(num_features, dtype=dtype, device=device))
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        add_affine_parameters(self, (num_features,), affine, affine, dtype, device)
         if track_running_stats:
             self.register_buffer("running_mean",
                                  creation.zeros(num_features, dtype=dtype, device=device))

@@ -1,8 +1,6 @@
 """Convolution layers: `Conv1d`, `Conv2d`, `ConvTranspose2d`, with PyTorch's arguments,
 weight layout and initialization, so their state dicts load into PyTorch's layers."""
 
-import math
-
 from .. import creation
 from . import conv_functional, init
 from .module import Module
@@ -59,11 +57,7 @@ class _ConvNd(Module):
         self.reset_parameters()
 
     def reset_parameters(self):
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in = self.weight.shape[1] * math.prod(self.kernel_size)
-            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0.0
-            init.uniform_(self.bias, -bound, bound)
+        init.layer_default_(self.weight, self.bias)
 
     def extra_repr(self):
         text = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "

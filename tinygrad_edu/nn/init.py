@@ -127,3 +127,14 @@ def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu"):
     if _has_no_elements(tensor):
         return tensor
     return normal_(tensor, 0.0, calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode)))
+
+
+def layer_default_(weight, bias=None):
+    """PyTorch's default init of Linear and Conv layers: weight by kaiming_uniform_ with a =
+    sqrt(5), which works out to U(-1/sqrt(fan_in), 1/sqrt(fan_in)), and bias (if not None)
+    uniform on that same bound (0 when fan_in is 0)."""
+    kaiming_uniform_(weight, a=math.sqrt(5))
+    if bias is not None:
+        fan_in, _ = _calculate_fan_in_and_fan_out(weight)
+        bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0.0
+        uniform_(bias, -bound, bound)

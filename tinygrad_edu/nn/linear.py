@@ -1,7 +1,5 @@
 """`Linear`: the fully connected layer y = x W^T + b."""
 
-import math
-
 from .. import creation
 from . import functional as F
 from . import init
@@ -29,10 +27,7 @@ class Linear(Module):
         self.reset_parameters()
 
     def reset_parameters(self):
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            bound = 1 / math.sqrt(self.in_features) if self.in_features > 0 else 0.0
-            init.uniform_(self.bias, -bound, bound)
+        init.layer_default_(self.weight, self.bias)
 
     def forward(self, input):  # noqa: A002  (PyTorch's argument name)
         return F.linear(input, self.weight, self.bias)

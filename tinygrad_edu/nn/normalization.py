@@ -7,6 +7,20 @@ from .module import Module
 from .parameter import Parameter
 
 
+def add_affine_parameters(module, shape, weight, bias, dtype=None, device=None):
+    """Give a normalization layer its learned scale and shift of `shape`: module.weight =
+    ones (if `weight`), module.bias = zeros (if `bias`); each one left out is registered as
+    None, as PyTorch does, so it still shows in the module's parameter names."""
+    if weight:
+        module.weight = Parameter(creation.ones(*shape, dtype=dtype, device=device))
+    else:
+        module.register_parameter("weight", None)
+    if bias:
+        module.bias = Parameter(creation.zeros(*shape, dtype=dtype, device=device))
+    else:
+        module.register_parameter("bias", None)
+
+
 class LayerNorm(Module):
     """y = (x - mean) / sqrt(var + eps) * weight + bias, mean and (biased) var over the last
     dims, which must equal normalized_shape. weight (ones) and bias (zeros) have that shape;
@@ -20,16 +34,8 @@ class LayerNorm(Module):
         self.normalized_shape = tuple(normalized_shape)
         self.eps = eps
         self.elementwise_affine = elementwise_affine
-        if elementwise_affine:
-            self.weight = Parameter(creation.ones(*self.normalized_shape, dtype=dtype,
-                                                  device=device))
-        else:
-            self.register_parameter("weight", None)
-        if elementwise_affine and bias:
-            self.bias = Parameter(creation.zeros(*self.normalized_shape, dtype=dtype,
-                                                 device=device))
-        else:
-            self.register_parameter("bias", None)
+        add_affine_parameters(self, self.normalized_shape, elementwise_affine,
+                              elementwise_affine and bias, dtype, device)
 
     def forward(self, input):  # noqa: A002  (PyTorch's argument name)
         return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
@@ -55,12 +61,7 @@ class GroupNorm(Module):
         self.num_channels = num_channels
         self.eps = eps
         self.affine = affine
-        if affine:
-            self.weight = Parameter(creation.ones(num_channels, dtype=dtype, device=device))
-            self.bias = Parameter(creation.zeros(num_channels, dtype=dtype, device=device))
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        add_affine_parameters(self, (num_channels,), affine, affine, dtype, device)
 
     def forward(self, input):  # noqa: A002
         return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
