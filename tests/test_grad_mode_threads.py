@@ -96,6 +96,17 @@ def test_set_grad_enabled_as_function_and_context_manager():
     assert tg.is_grad_enabled()
 
 
+def test_set_grad_enabled_as_decorator_leaves_the_mode_alone_until_called():
+    @tg.set_grad_enabled(False)
+    def double(x):
+        assert not tg.is_grad_enabled()
+        return x * 2
+
+    assert tg.is_grad_enabled()
+    assert not double(tg.ones(1, requires_grad=True)).requires_grad
+    assert tg.is_grad_enabled()
+
+
 def test_inference_mode_and_no_grad_as_decorators():
     @tg.no_grad()
     def predict(x):

@@ -84,11 +84,12 @@ class set_grad_enabled(_SetGradMode):  # noqa: N801  (PyTorch's name)
     def __enter__(self):
         pass  # already set by the constructor, as torch.set_grad_enabled does
 
+    def __call__(self, function):
+        _grad_mode.enabled, _grad_mode.inference = self.previous  # decorating changes nothing
+        return super().__call__(function)
+
     def _copy(self):
-        current = _grad_mode.enabled
-        copy = set_grad_enabled(self.mode)
-        _grad_mode.enabled = current  # the decorator applies the mode per call, not now
-        return copy
+        return set_grad_enabled(self.mode)  # sets the mode for one call of the function
 
 
 class inference_mode(_SetGradMode):  # noqa: N801  (PyTorch's name)
