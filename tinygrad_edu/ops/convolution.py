@@ -158,12 +158,7 @@ class ConvTranspose2d(Function):
         options = (ctx.stride, ctx.padding, ctx.dilation, ctx.groups)
         grad_w = Conv2dWeightGrad.apply(grad_output, g, w.shape[2:], *options, None) \
             if needs_w else None
-        grad_g = None
-        if needs_g:
-            fitted, padding = fit_to_output(grad_output, w.shape[2:], ctx.stride, ctx.padding,
-                                            ctx.dilation, g.shape[2:])
-            grad_g = Conv2d.apply(fitted, w, None, ctx.stride, padding, ctx.dilation,
-                                  ctx.groups)
+        grad_g = _convolve_to(grad_output, w, ctx, g.shape[2:]) if needs_g else None
         return grad_g, grad_w, None, None, None, None, None
 
 
@@ -192,10 +187,13 @@ class Conv2dWeightGrad(Function):
         options = (ctx.stride, ctx.padding, ctx.dilation, ctx.groups)
         grad_x = ConvTranspose2d.apply(g, grad_output, ctx.input_shape, *options) \
             if needs_x else None
-        grad_g = None
-        if needs_g:
-            fitted, padding = fit_to_output(x, grad_output.shape[2:], ctx.stride, ctx.padding,
-                                            ctx.dilation, g.shape[2:])
-            grad_g = Conv2d.apply(fitted, grad_output, None, ctx.stride, padding, ctx.dilation,
-                                  ctx.groups)
+        grad_g = _convolve_to(x, grad_output, ctx, g.shape[2:]) if needs_g else None
         return grad_x, grad_g, None, None, None, None, None, None
+
+
+def _convolve_to(x, weight, ctx, output_size):
+    """Conv2d(x, weight) with ctx's stride, dilation and groups, x trimmed or padded so the
+    result has spatial size `output_size` (the gradients that are convolutions)."""
+    fitted, padding = fit_to_output(x, weight.shape[2:], ctx.stride, ctx.padding, ctx.dilation,
+                                    output_size)
+    return Conv2d.apply(fitted, weight, None, ctx.stride, padding, ctx.dilation, ctx.groups)
