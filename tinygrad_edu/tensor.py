@@ -15,7 +15,7 @@ import numpy as np
 
 from . import backend, dtypes
 from .autograd.engine import run_backward
-from .autograd.function import constant, mark_modified, register_tensor_type, version_counter
+from .autograd.function import constant, mark_modified, register_tensor_type, share_version
 from .autograd.grad_mode import _grad_mode
 from .dtypes import bool_, float32, float64, get_default_dtype, int32, int64
 from .ops.activations import Relu, Sigmoid, Tanh
@@ -155,8 +155,7 @@ class Tensor:
 
     def _view_of(self, base):
         """Mark self as a view of base: one memory, one version counter."""
-        self._version = version_counter(base)
-        return self
+        return share_version(self, base)
 
     @property
     def shape(self):
@@ -498,7 +497,7 @@ class Tensor:
         self._write(op_name, result)
         node = result.grad_fn
         self.grad_fn, self.requires_grad = node, result.requires_grad
-        if node is not None and node._output_ref is not None:
+        if node is not None and node._output_data is not None:
             node._save_output(self)
         return self
 

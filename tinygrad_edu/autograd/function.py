@@ -49,7 +49,6 @@ import numpy as np
 from ..backend import device_of
 from .grad_mode import _grad_mode
 
-_OUTPUT = object()  # marks "the op's own output" among the saved values
 _sequence = itertools.count()  # numbers the nodes in creation order (the engine's ordering)
 _new_object = object.__new__
 _tensor_type = None  # set once by tensor.py: the class every op's result is made of
@@ -78,10 +77,28 @@ class Version:
 
 
 def version_counter(tensor):
-    """The tensor's Version, made on first use (most tensors are never changed in place)."""
-    if tensor._version is None:
-        tensor._version = Version()
-    return tensor._version
+    """The tensor's Version, made on first use (most tensors are never changed in place). A
+    node that saved its output shares the counter with every Tensor on that output's memory."""
+    counter = tensor._version
+    if counter is None:
+        node = tensor.grad_fn
+        if node is not None and node._output_data is tensor._data:
+            counter = node._output_counter or Version()
+            node._output_counter = counter
+        else:
+            counter = Version()
+        tensor._version = counter
+    return counter
+
+
+def share_version(view, base):
+    """`view` shares `base`'s memory, so it shares its version counter too."""
+    counter = version_counter(base)
+    view._version = counter
+    node = view.grad_fn
+    if node is not None and node._output_data is view._data:
+        node._output_counter = counter
+    return view
 
 
 _modifications = 0  # in-place changes so far, of any tensor: while it stays the same, no saved
@@ -121,12 +138,11 @@ class Function:
     elementwise = False
     hooks = None  # hooks registered on the (non-leaf) output tensor
     retained = None  # weak reference to the output tensor when it called retain_grad()
-    _saved = ()
-    _saved_versions = None
-    _output_ref = None  # weak reference to the output Tensor, when the op saved its output
-    _output_data = None  # ... and the output's array and Version, kept strongly
-    _output_counter = None
-    _output_version = 0
+    _saved = ()  # the values given to save_for_backward, as forward gave them
+    _input_versions = None  # the inputs' versions at forward, when any had been changed before
+    _output_data = None  # the output array, when the op saved it
+    _output_counter = None  # ... the Version of that memory, once a Tensor on it needed one
+    _output_version = 0  # ... and the version forward saw
     _epoch = -1  # _modifications when the saved values were recorded
 
     @staticmethod
@@ -142,16 +158,17 @@ class Function:
         """Run the op on Tensors (and constants); record the node if any input needs grad.
 
         This runs for every op, forward and backward, so it is written for speed: one pass
-        over the arguments, the output Tensor built in place, saved arrays mapped back to
-        the Tensors they came from by identity.
+        over the arguments, the output Tensor built in place, and the saved values kept as
+        forward gave them (backward maps them back to Tensors, see `saved_tensors`).
         """
         ctx = _new_object(cls)
-        arrays = []
-        edges = []  # where each argument's gradient goes: its node, the leaf, or nowhere
-        device = None
-        requires_grad = False
-        recording = _grad_mode.enabled
         tensor_type = _tensor_type
+        arrays = []
+        device = None
+        requires_grad = versioned = False
+        recording = _grad_mode.enabled
+        if recording:
+            edges = []  # where each argument's gradient goes: its node, the leaf, or nowhere
         for arg in args:
             if isinstance(arg, tensor_type):
                 if recording:
@@ -160,26 +177,25 @@ class Function:
                         edges.append(arg.grad_fn or arg)
                     else:
                         edges.append(None)
+                    if arg._version is not None:
+                        versioned = True
                 if device is None:
                     device = arg.device
                 elif arg.device != device:
-                    raise RuntimeError(
-                        f"{cls.__name__}: expected all tensors on the same device, "
-                        f"but found tensors on '{device}' and '{arg.device}'"
-                    )
+                    raise _device_error(cls, device, arg.device)
                 arrays.append(arg._data)
             else:
                 arrays.append(arg)
                 if recording:
                     edges.append(None)
         output = cls.forward(ctx, *arrays)
-        if isinstance(output, np.generic):  # NumPy turns 0-d results into scalars
-            scalar, output = output, np.asarray(output)
-            ctx._saved = tuple([output if value is scalar else value for value in ctx._saved])
         result = _new_object(tensor_type)
+        if type(output) is np.ndarray:
+            result.device = "cpu"
+        else:  # from the output itself, not the inputs: ToDevice's output is on another device
+            output = _as_array(ctx, output)
+            result.device = device_of(output)
         result._data = output
-        # from the output itself, not the inputs: ToDevice's output is on another device
-        result.device = "cpu" if type(output) is np.ndarray else device_of(output)
         result._grad = None
         result.name = None
         result._hooks = None
@@ -191,7 +207,13 @@ class Function:
             ctx.edges = edges
             ctx.sequence_number = next(_sequence)
             if ctx._saved:
-                _keep_saved(ctx, args, arrays, output, result, tensor_type)
+                ctx._epoch = _modifications
+                for value in ctx._saved:
+                    if value is output:
+                        ctx._output_data = output
+                        break
+                if versioned:
+                    ctx._input_versions = _versions(args, tensor_type)
         else:
             result.requires_grad = False
             result.grad_fn = None
@@ -203,28 +225,46 @@ class Function:
 
     @property
     def saved_tensors(self):
-        """The values given to save_for_backward: inputs and output as graph Tensors. Raises if
-        the graph was freed, or if an in-place op changed a saved tensor since forward."""
+        """The values given to save_for_backward, with the arrays of inputs and of the output
+        as the graph's Tensors and any other array as a constant Tensor. Raises if the graph
+        was freed, or if an in-place op changed a saved tensor since forward."""
         if self.freed:
             raise RuntimeError(_FREED_MESSAGE.format(op=type(self).__name__))
-        if self._saved_versions is not None and self._epoch != _modifications:
+        if self._epoch != _modifications:
             self._check_versions()  # something was modified in place since forward
-        if self._output_ref is None:
-            return self._saved
-        output = self.output
-        return tuple([output if value is _OUTPUT else value for value in self._saved])
+        return tuple([self._unpack(value) for value in self._saved])
+
+    def _unpack(self, value):
+        """One saved value as backward gets it."""
+        tensor_type = _tensor_type
+        for arg in self.inputs:
+            if isinstance(arg, tensor_type) and arg._data is value:
+                return arg
+        if value is None or not hasattr(value, "shape") or not hasattr(value, "dtype"):
+            return value
+        if value is self._output_data:
+            return self.output
+        return constant(value)
+
+    def _saved_state(self, value):
+        """(current version, version at forward, shape) of a saved input or output array; None
+        for other values."""
+        for position, arg in enumerate(self.inputs):
+            if isinstance(arg, _tensor_type) and arg._data is value:
+                version = arg._version
+                versions = self._input_versions
+                expected = 0 if versions is None else versions[position]
+                return (0 if version is None else version.value), expected, arg.shape
+        if value is not None and value is self._output_data:
+            counter = self._output_counter
+            return (0 if counter is None else counter.value), self._output_version, value.shape
+        return None
 
     def _check_versions(self):
-        for value, expected in zip(self._saved, self._saved_versions, strict=True):
-            if value is _OUTPUT:
-                current, shape = self._output_counter.value, self._output_data.shape
-                expected = self._output_version
-            elif expected is None:
-                continue
-            else:
-                version = value._version
-                current, shape = (0 if version is None else version.value), value.shape
-            if current != expected:
+        for value in self._saved:
+            state = self._saved_state(value)
+            if state is not None and state[0] != state[1]:
+                current, expected, shape = state
                 raise RuntimeError(
                     f"{type(self).__name__}: one of the tensors needed for gradient computation "
                     f"has been modified by an in-place operation: a tensor of shape "
@@ -234,21 +274,22 @@ class Function:
 
     @property
     def output(self):
-        """The Tensor this node produced: the original while something holds it, else a new
-        Tensor on the same memory with this node as its grad_fn (as PyTorch unpacks a saved
-        output), so the node and its output never keep each other alive."""
-        if self._output_ref is None:
+        """The output this node saved, as a Tensor on the same memory with this node as its
+        grad_fn (as PyTorch unpacks a saved output): made when asked for, so the node never
+        holds its output Tensor and the two never keep each other alive. None if the op did
+        not save its output."""
+        if self._output_data is None:
             return None
-        output = self._output_ref()
-        if output is None and self._output_data is not None:
-            output = constant(self._output_data)
-            output.grad_fn, output.requires_grad = self, True
-            output._version = self._output_counter
+        output = constant(self._output_data)
+        output.grad_fn, output.requires_grad = self, True
+        output._version = self._output_counter
         return output
 
     def _save_output(self, tensor):
-        """Remember `tensor` as this node's saved output (also after an in-place rebase)."""
-        self._output_ref = weakref.ref(tensor)
+        """Make `tensor` this node's saved output (after an in-place op rebased it: the op ran
+        on a snapshot, and its result was written into `tensor`'s memory)."""
+        previous = self._output_data
+        self._saved = tuple([tensor._data if value is previous else value for value in self._saved])
         self._output_data = tensor._data
         self._output_counter = version_counter(tensor)
         self._output_version = self._output_counter.value
@@ -273,38 +314,32 @@ class Function:
         return f"<{type(self).__name__} node>"
 
 
+def _as_array(ctx, output):
+    """A forward result that is not a NumPy array: NumPy's 0-d results come as scalars (made
+    0-d arrays again, in the saved values too); CuPy's arrays pass."""
+    if isinstance(output, np.generic):
+        scalar, output = output, np.asarray(output)
+        ctx._saved = tuple([output if value is scalar else value for value in ctx._saved])
+    return output
+
+
+def _versions(args, tensor_type):
+    """The version of each Tensor argument (None for other arguments)."""
+    return tuple([(0 if arg._version is None else arg._version.value)
+                  if isinstance(arg, tensor_type) else None for arg in args])
+
+
+def _device_error(op, device, other):
+    return RuntimeError(f"{op.__name__}: expected all tensors on the same device, but found "
+                        f"tensors on '{device}' and '{other}'")
+
+
 def _released(value):
     """An input as a freed node keeps it: leaves that require grad as they are, other tensors
     as weak references, raw arrays not at all, other constants (dims, options) as they are."""
     if isinstance(value, _tensor_type):
         return value if value.grad_fn is None and value.requires_grad else weakref.ref(value)
     return None if hasattr(value, "shape") else value
-
-
-def _keep_saved(ctx, args, arrays, output, result, tensor_type):
-    """What backward gets for each saved value: the input Tensor an array came from, a marker
-    for the op's own output (see `output`: the two never form a cycle), a constant
-    Tensor for any other array, the value itself otherwise; and the version of each saved
-    tensor now, which backward checks."""
-    saved, versions = [], []
-    for value in ctx._saved:
-        version = None
-        for position, array in enumerate(arrays):
-            if value is array and isinstance(args[position], tensor_type):
-                value = args[position]
-                version = value._version.value if value._version is not None else 0
-                break
-        else:
-            if value is output:
-                ctx._save_output(result)
-                value, version = _OUTPUT, 0
-            elif hasattr(value, "shape") and hasattr(value, "dtype"):  # another array
-                value = constant(value, result.device)
-        saved.append(value)
-        versions.append(version)
-    ctx._saved = tuple(saved)
-    ctx._saved_versions = tuple(versions)
-    ctx._epoch = _modifications
 
 
 _FREED_MESSAGE = (
