@@ -256,7 +256,7 @@ def available_devices():
 def device_of(array):
     """The device name an array lives on: "cpu" for NumPy, "cuda" for CuPy; a TypeError for
     anything else (a torch tensor is no device array here: convert it with tg.tensor)."""
-    if isinstance(array, np.ndarray | np.generic):
+    if type(array) is np.ndarray or isinstance(array, np.ndarray | np.generic):
         return "cpu"
     for backend in _backends.values():
         if isinstance(array, backend.array_type):
@@ -269,7 +269,7 @@ def device_of(array):
 
 def xp_of(array):
     """The array module (numpy or cupy) that owns `array`: how ops stay device-agnostic."""
-    if isinstance(array, np.ndarray | np.generic):
+    if type(array) is np.ndarray or isinstance(array, np.ndarray | np.generic):
         return np
     return get_backend(device_of(array)).xp
 

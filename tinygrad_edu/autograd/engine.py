@@ -110,9 +110,10 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
         for leaf, seed in leaf_seeds:
             _add_leaf(leaf_grads, leaf, seed)
         step = 0
+        pop_grad = node_grads.pop
         while ready:
             node = heappop(ready)[1]
-            grad_output = node_grads.pop(node)
+            grad_output = pop_grad(node)
             if node.hooks is not None or node.retained is not None:
                 grad_output = _run_output_hooks(node, grad_output, create_graph)
             if wanted_nodes and node in wanted_nodes:
@@ -124,15 +125,16 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
             input_grads = node.backward(node, grad_output)
             if type(input_grads) is not tuple:
                 input_grads = (input_grads,)
-            if len(input_grads) != len(node.edges):
+            edges = node.edges
+            if len(input_grads) != len(edges):
                 raise RuntimeError(_ARITY_MESSAGE.format(
-                    op=type(node).__name__, returned=len(input_grads), taken=len(node.edges)))
-            for value, edge, grad in zip(node.inputs, node.edges, input_grads):
-                if grad is None or edge is None:
+                    op=type(node).__name__, returned=len(input_grads), taken=len(edges)))
+            for value, edge, grad in zip(node.inputs, edges, input_grads):
+                if edge is None or grad is None:
                     continue
                 if grad._data.shape != value._data.shape:
                     grad = grad.sum_to_size(value.shape, op_name=type(node).__name__)
-                if not isinstance(edge, Function):  # a leaf tensor
+                if edge is value:  # a leaf tensor (a node's edge to a leaf is the leaf itself)
                     _add_leaf(leaf_grads, edge, grad)
                 elif edge in node_grads:
                     node_grads[edge] = node_grads[edge] + grad

@@ -165,13 +165,11 @@ class Function:
         tensor_type = _tensor_type
         arrays = []
         device = None
-        requires_grad = versioned = False
-        recording = _grad_mode.enabled
-        if recording:
+        if _grad_mode.enabled:
             edges = []  # where each argument's gradient goes: its node, the leaf, or nowhere
-        for arg in args:
-            if isinstance(arg, tensor_type):
-                if recording:
+            requires_grad = versioned = False
+            for arg in args:
+                if isinstance(arg, tensor_type):
                     if arg.requires_grad:
                         requires_grad = True
                         edges.append(arg.grad_fn or arg)
@@ -179,15 +177,25 @@ class Function:
                         edges.append(None)
                     if arg._version is not None:
                         versioned = True
-                if device is None:
-                    device = arg.device
-                elif arg.device != device:
-                    raise _device_error(cls, device, arg.device)
-                arrays.append(arg._data)
-            else:
-                arrays.append(arg)
-                if recording:
+                    if device is None:
+                        device = arg.device
+                    elif arg.device != device:
+                        raise _device_error(cls, device, arg.device)
+                    arrays.append(arg._data)
+                else:
+                    arrays.append(arg)
                     edges.append(None)
+        else:
+            requires_grad = False
+            for arg in args:
+                if isinstance(arg, tensor_type):
+                    if device is None:
+                        device = arg.device
+                    elif arg.device != device:
+                        raise _device_error(cls, device, arg.device)
+                    arrays.append(arg._data)
+                else:
+                    arrays.append(arg)
         output = cls.forward(ctx, *arrays)
         result = _new_object(tensor_type)
         if type(output) is np.ndarray:
@@ -200,23 +208,24 @@ class Function:
         result.name = None
         result._hooks = None
         result._version = None
-        if requires_grad:
-            result.requires_grad = True
-            result.grad_fn = ctx
-            ctx.inputs = args
-            ctx.edges = edges
-            ctx.sequence_number = next(_sequence)
-            if ctx._saved:
-                ctx._epoch = _modifications
-                for value in ctx._saved:
-                    if value is output:
-                        ctx._output_data = output
-                        break
-                if versioned:
-                    ctx._input_versions = _versions(args, tensor_type)
-        else:
+        if not requires_grad:
             result.requires_grad = False
             result.grad_fn = None
+            return result
+        result.requires_grad = True
+        result.grad_fn = ctx
+        ctx.inputs = args
+        ctx.edges = edges
+        ctx.sequence_number = next(_sequence)
+        saved = ctx._saved
+        if saved:
+            ctx._epoch = _modifications
+            for value in saved:
+                if value is output:
+                    ctx._output_data = output
+                    break
+            if versioned:
+                ctx._input_versions = _versions(args, tensor_type)
         return result
 
     def save_for_backward(self, *values):
@@ -232,19 +241,25 @@ class Function:
             raise RuntimeError(_FREED_MESSAGE.format(op=type(self).__name__))
         if self._epoch != _modifications:
             self._check_versions()  # something was modified in place since forward
-        return tuple([self._unpack(value) for value in self._saved])
-
-    def _unpack(self, value):
-        """One saved value as backward gets it."""
         tensor_type = _tensor_type
-        for arg in self.inputs:
-            if isinstance(arg, tensor_type) and arg._data is value:
-                return arg
-        if value is None or not hasattr(value, "shape") or not hasattr(value, "dtype"):
-            return value
+        inputs = self.inputs
+        unpacked = []
+        for value in self._saved:
+            for arg in inputs:
+                if isinstance(arg, tensor_type) and arg._data is value:
+                    unpacked.append(arg)  # the array of an input: that input
+                    break
+            else:
+                unpacked.append(self._unpack_other(value))
+        return tuple(unpacked)
+
+    def _unpack_other(self, value):
+        """A saved value that is no input's array: the output, another array, or a constant."""
         if value is self._output_data:
-            return self.output
-        return constant(value)
+            return self.output  # (None stays None: then the op saved no output)
+        if type(value) is np.ndarray or (hasattr(value, "shape") and hasattr(value, "dtype")):
+            return constant(value)
+        return value
 
     def _saved_state(self, value):
         """(current version, version at forward, shape) of a saved input or output array; None
@@ -278,9 +293,13 @@ class Function:
         grad_fn (as PyTorch unpacks a saved output): made when asked for, so the node never
         holds its output Tensor and the two never keep each other alive. None if the op did
         not save its output."""
-        if self._output_data is None:
+        data = self._output_data
+        if data is None:
             return None
-        output = constant(self._output_data)
+        output = _new_object(_tensor_type)
+        output._data = data
+        output.device = "cpu" if type(data) is np.ndarray else device_of(data)
+        output._grad = output.name = output._hooks = None
         output.grad_fn, output.requires_grad = self, True
         output._version = self._output_counter
         return output
@@ -305,9 +324,9 @@ class Function:
         self._saved = ()
         self._output_data = None
         self.freed = True
-        self.inputs = [_released(value) for value in self.inputs]
+        self.inputs = _released(self.inputs)
         if self.module_calls:
-            self.module_calls = tuple([(module, tuple([_released(t) for t in tensors]))
+            self.module_calls = tuple([(module, _released(tensors))
                                        for module, tensors in self.module_calls])
 
     def __repr__(self):
@@ -334,12 +353,18 @@ def _device_error(op, device, other):
                         f"tensors on '{device}' and '{other}'")
 
 
-def _released(value):
-    """An input as a freed node keeps it: leaves that require grad as they are, other tensors
+def _released(values):
+    """Inputs as a freed node keeps them: leaves that require grad as they are, other tensors
     as weak references, raw arrays not at all, other constants (dims, options) as they are."""
-    if isinstance(value, _tensor_type):
-        return value if value.grad_fn is None and value.requires_grad else weakref.ref(value)
-    return None if hasattr(value, "shape") else value
+    tensor_type = _tensor_type
+    kept = []
+    for value in values:
+        if isinstance(value, tensor_type):
+            kept.append(value if value.grad_fn is None and value.requires_grad
+                        else weakref.ref(value))
+        else:
+            kept.append(None if hasattr(value, "shape") else value)
+    return kept
 
 
 _FREED_MESSAGE = (
