@@ -226,11 +226,12 @@ def _accumulate_into_leaf(leaf, grad, create_graph, already_handed_out):
     """leaf.grad += grad, in the leaf's dtype. Without create_graph each leaf gets its own
     writable array, never a broadcast view or one shared with another leaf: optimizers update
     `.grad` in place."""
-    if grad.dtype != leaf.dtype:
+    data = grad._data
+    if data.dtype != leaf._data.dtype:
         grad = grad.to(leaf.dtype)
+        data = grad._data
         already_handed_out = False
     if not create_graph:
-        data = grad._data
         if already_handed_out or 0 in data.strides:  # shared, or a broadcast (stride-0) view
             grad = constant(data.copy(), grad.device)
         elif grad.requires_grad:  # a graph tensor handed back as is: keep only its values

@@ -91,12 +91,14 @@ def _valid_targets(target, classes, ignore_index):
     host sync, so its entry is NaN instead, which makes that sample's loss NaN."""
     xp = xp_of(target)
     as_unsigned = target.astype(xp.uint64)  # a negative index wraps to a huge number
+    on_cpu = device_of(target) == "cpu"
+    if on_cpu and not 0 <= ignore_index < classes and (
+            target.size == 0 or as_unsigned.max() < classes):
+        return None
     counted = target != ignore_index
     outside = counted & (as_unsigned >= classes)
-    if device_of(target) != "cpu":
+    if not on_cpu:
         return xp.where(outside, math.nan, counted.astype(xp.float32))
-    if not 0 <= ignore_index < classes and (target.size == 0 or as_unsigned.max() < classes):
-        return None
     if outside.any():
         bad = target[outside][:5].tolist()
         raise IndexError(f"cross_entropy: target values must be class indices in [0, {classes}) "
