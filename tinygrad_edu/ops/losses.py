@@ -5,6 +5,7 @@ import math
 
 from ..autograd.function import Function, constant
 from ..backend import device_of, xp_of
+from .softmax import row_reduce
 
 
 class CrossEntropy(Function):
@@ -31,9 +32,9 @@ class CrossEntropy(Function):
         sample_weight = 1.0 if class_weight is None else class_weight[safe_target]
         if valid is not None:
             sample_weight = valid.astype(logits.dtype) * sample_weight
-        shifted = logits - logits.max(axis=1, keepdims=True)
+        shifted = logits - row_reduce(logits, 1, "max")
         exps = xp.exp(shifted)
-        sums = exps.sum(axis=1, keepdims=True)
+        sums = row_reduce(exps, 1, "sum")
         log_sums = xp.log(sums[:, 0])
         exps /= sums  # softmax(x), which the gradient starts from
         rows = xp.arange(count)
