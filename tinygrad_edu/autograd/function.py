@@ -51,6 +51,8 @@ from .grad_mode import _grad_mode
 
 _sequence = itertools.count()  # numbers the nodes in creation order (the engine's ordering)
 _new_object = object.__new__
+_ndarray = np.ndarray
+_NO_EDGES = itertools.repeat(None)  # for values that have no edges (a module call's inputs)
 _tensor_type = None  # set once by tensor.py: the class every op's result is made of
 
 
@@ -198,7 +200,7 @@ class Function:
                     arrays.append(arg)
         output = cls.forward(ctx, *arrays)
         result = _new_object(tensor_type)
-        if type(output) is np.ndarray:
+        if type(output) is _ndarray:
             result.device = "cpu"
         else:  # from the output itself, not the inputs: ToDevice's output is on another device
             output = _as_array(ctx, output)
@@ -250,7 +252,8 @@ class Function:
                     unpacked.append(arg)  # the array of an input: that input
                     break
             else:
-                unpacked.append(self._unpack_other(value))
+                unpacked.append(value if value is None or type(value) is float
+                                else self._unpack_other(value))
         return tuple(unpacked)
 
     def _unpack_other(self, value):
@@ -324,7 +327,7 @@ class Function:
         self._saved = ()
         self._output_data = None
         self.freed = True
-        self.inputs = _released(self.inputs)
+        self.inputs = _released(self.inputs, self.edges)
         if self.module_calls:
             self.module_calls = tuple([(module, _released(tensors))
                                        for module, tensors in self.module_calls])
@@ -353,13 +356,16 @@ def _device_error(op, device, other):
                         f"tensors on '{device}' and '{other}'")
 
 
-def _released(values):
-    """Inputs as a freed node keeps them: leaves that require grad as they are, other tensors
-    as weak references, raw arrays not at all, other constants (dims, options) as they are."""
+def _released(values, edges=_NO_EDGES):
+    """Inputs as a freed node keeps them: leaves that require grad as they are (a node's edge
+    to such a leaf is the leaf itself), other tensors as weak references, raw arrays not at
+    all, other constants (dims, options) as they are."""
     tensor_type = _tensor_type
     kept = []
-    for value in values:
-        if isinstance(value, tensor_type):
+    for value, edge in zip(values, edges):
+        if edge is value:
+            kept.append(value)
+        elif isinstance(value, tensor_type):
             kept.append(value if value.grad_fn is None and value.requires_grad
                         else weakref.ref(value))
         else:
