@@ -30,13 +30,12 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import bare_engine  # noqa: E402
 import harness  # noqa: E402
 from numpy_mlp import HandWrittenMLP  # noqa: E402
 from op_chain import ArrayCallsChain, EngineChain, ScalarChain  # noqa: E402
 
 import tinygrad_edu as tg  # noqa: E402
-from tinygrad_edu import nn, optim  # noqa: E402
-from tinygrad_edu.nn import functional as F  # noqa: E402
 
 # PyTorch's OpenMP workers spin after each call by default, stealing one of the 2 cores from
 # whichever framework runs next (NumPy's BLAS included); sleeping workers keep rounds fair.
@@ -59,9 +58,13 @@ def initial_weights(seed):
 
 
 class Ours:
+    """The MLP in tinygrad_edu (or in `package`, another revision's copy of it)."""
+
     name = "tinygrad_edu"
 
-    def __init__(self, weights, device):
+    def __init__(self, weights, device, package=tg):
+        nn, optim = package.nn, package.optim
+        self.package = package
         self.model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(),
                                    nn.Linear(128, 10)).to(device)
         harness.load_into_ours(self.model, weights)
@@ -69,10 +72,12 @@ class Ours:
         self.device = device
 
     def batches(self, x, y):
-        return tg.Tensor(x, device=self.device), tg.Tensor(y, device=self.device)
+        tensor = self.package.Tensor
+        return tensor(x, device=self.device), tensor(y, device=self.device)
 
     def loss_and_gradients(self, x, y):
-        return harness.loss_and_gradients(self.model, self.optimizer, F.cross_entropy, x, y)
+        return harness.loss_and_gradients(self.model, self.optimizer,
+                                          self.package.nn.functional.cross_entropy, x, y)
 
     def step(self, x, y):
         loss = self.loss_and_gradients(x, y)
@@ -137,6 +142,9 @@ def chain_runners(device):
                                                                requires_grad=True))]
     if with_torch(device):
         runners.append(EngineChain("pytorch", lambda a: torch.tensor(a, requires_grad=True)))
+    if device == "cpu":
+        runners.append(EngineChain("bare array engine",
+                                   lambda a: bare_engine.Tensor(a, requires_grad=True)))
     runners += [ScalarChain(), ArrayCallsChain(tg.backend.get_backend(device).xp)]
     return runners
 

@@ -2,9 +2,10 @@
 
     y = x;  repeat length/4 times:  y = exp(tanh(y * 0.9 + 0.1));  then sum(y).backward()
 
-On four elements the arithmetic is nothing; what is timed is everything around it. Four
+On four elements the arithmetic is nothing; what is timed is everything around it. These
 runners do the same chain, forward and backward, and return dsum/dx:
-- `EngineChain`: tinygrad_edu or PyTorch (the same Tensor method names);
+- `EngineChain`: tinygrad_edu, PyTorch, or the bare array engine of bare_engine.py (the same
+  Tensor method names);
 - `ScalarChain`: the micrograd-style engine of scalar_engine.py, one chain per element;
 - `ArrayCallsChain`: only the backend calls (NumPy or CuPy), forward and the matching
   backward ones, with no graph: the part of an engine's time that is not Python around them.

@@ -9,6 +9,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 
+import bare_engine  # noqa: E402
 import bench  # noqa: E402
 from op_chain import ArrayCallsChain, EngineChain, ScalarChain  # noqa: E402
 
@@ -41,6 +42,8 @@ def test_numpy_floor_trains_as_the_model_does():
 def test_every_op_chain_computes_the_same_gradient():
     ours = EngineChain("tinygrad_edu", lambda a: tg.tensor(a, requires_grad=True))
     expected = ours.run(20).numpy()
+    bare = EngineChain("bare array engine", lambda a: bare_engine.Tensor(a, requires_grad=True))
+    np.testing.assert_allclose(bare.run(20).numpy(), expected, rtol=1e-5)
     for runner in (ScalarChain(), ArrayCallsChain(np)):
         np.testing.assert_allclose(runner.run(20), expected, rtol=1e-5)
     torch = pytest.importorskip("torch")
@@ -55,7 +58,7 @@ def test_quick_run_reports_every_measurement(tmp_path):
     results = bench.main(["--quick", "--json", str(path)])
     assert json.loads(path.read_text()) == json.loads(json.dumps(results))
     micros = results["per_op"]["us_per_op"]
-    assert {"tinygrad_edu", "scalar engine", "NumPy calls only"} <= set(micros)
+    assert {"tinygrad_edu", "bare array engine", "scalar engine", "NumPy calls only"} <= set(micros)
     assert all(value > 0 for value in micros.values())
     for batch_size in (64, 512):
         step = results["mlp_step"][batch_size]
@@ -115,3 +118,19 @@ def test_interleaved_rounds_go_through_every_order_and_stop_at_the_deadline():
     ratios = harness.ratios_to({"a": [1.0, 4.0, 2.0], "b": [2.0, 2.0, 2.0]}, "b")
     assert ratios == {"a": 1.0, "b": 1.0}
     assert harness.medians({"a": [1.0, 4.0, 2.0]}, scale=10) == {"a": 20.0}
+
+
+def test_compare_engines_runs_another_revision_beside_the_working_tree(tmp_path):
+    if not (Path(bench.__file__).resolve().parent.parent / ".git").exists():
+        pytest.skip("needs the git repository")
+    import compare_engines
+
+    name, package = compare_engines.import_revision("HEAD", str(tmp_path))
+    assert name == "tinygrad_edu_HEAD" and package is not tg
+    theirs = EngineChain(name, lambda a: package.tensor(a, requires_grad=True))
+    ours = EngineChain("tinygrad_edu", lambda a: tg.tensor(a, requires_grad=True))
+    np.testing.assert_allclose(theirs.run(8).numpy(), ours.run(8).numpy(), rtol=1e-6)
+    results = compare_engines.compare({name: package, "tinygrad_edu": tg}, rounds=1)
+    assert len(results) == 3
+    for ratios in results.values():
+        assert set(ratios) >= {name, "tinygrad_edu"} and all(r > 0 for r in ratios.values())

@@ -99,6 +99,21 @@ def test_fused_cross_entropy_matches_log_softmax_then_nll(device):
         np.testing.assert_allclose(fused, composed, rtol=1e-10, atol=1e-12)
 
 
+@pytest.mark.parametrize("shape", [(4, 10), (64, 10), (64, 32), (64, 33), (16, 1)])
+def test_short_rows_reduce_to_numpys_values_either_way(shape):
+    from tinygrad_edu.ops.softmax import row_reduce
+
+    x = np.random.default_rng(0).standard_normal(shape).astype(np.float32) * 50
+    np.testing.assert_array_equal(row_reduce(x, 1, "max"), x.max(axis=1, keepdims=True))
+    np.testing.assert_allclose(row_reduce(x, -1, "sum"), x.sum(axis=1, keepdims=True),
+                               rtol=1e-5, atol=1e-4)
+    huge = tg.tensor(x * 1000, requires_grad=True)  # exp overflows unless shifted per row
+    targets = tg.tensor(np.arange(shape[0]) % shape[1])
+    F.cross_entropy(huge, targets).backward()
+    assert np.all(np.isfinite(huge.grad.numpy()))
+    np.testing.assert_allclose(huge.softmax(1).numpy().sum(axis=1), 1, rtol=1e-5)
+
+
 def test_cross_entropy_gradient_is_softmax_minus_onehot_over_n():
     logits = tg.randn(5, 4, dtype=tg.float64, requires_grad=True)
     targets = tg.tensor([0, 3, 1, 1, 2])

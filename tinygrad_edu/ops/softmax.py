@@ -3,7 +3,8 @@
 from ..autograd.function import Function
 from ..backend import xp_of
 
-SHORT_ROW = 32  # rows of a matrix at most this long are reduced column by column
+SHORT_ROW = 32  # rows of a matrix at most this long are reduced column by column ...
+MANY_ROWS = 16  # ... when there are at least this many (below, the copy costs more)
 
 
 def row_reduce(x, dim, reduction):
@@ -11,7 +12,8 @@ def row_reduce(x, dim, reduction):
     row of a matrix in a loop of its own (for 10 classes, max over 512 rows takes 9 times as
     long as it should), so a matrix of short rows is reduced as a contiguous copy of its
     transpose along axis 0: one vectorized pass per column."""
-    if x.ndim == 2 and dim in (1, -1) and 0 < x.shape[1] <= SHORT_ROW:
+    rows, length = x.shape if x.ndim == 2 else (0, 0)
+    if dim in (1, -1) and 0 < length <= SHORT_ROW and rows >= MANY_ROWS:
         columns = xp_of(x).ascontiguousarray(x.T)
         return getattr(columns, reduction)(axis=0)[:, None]
     return getattr(x, reduction)(axis=dim, keepdims=True)
