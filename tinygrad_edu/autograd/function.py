@@ -167,11 +167,12 @@ class Function:
         tensor_type = _tensor_type
         arrays = []
         device = None
-        if _grad_mode.enabled:
-            edges = []  # where each argument's gradient goes: its node, the leaf, or nowhere
-            requires_grad = versioned = False
-            for arg in args:
-                if isinstance(arg, tensor_type):
+        requires_grad = versioned = False
+        recording = _grad_mode.enabled
+        edges = []  # where each argument's gradient goes: its node, the leaf, or nowhere
+        for arg in args:
+            if isinstance(arg, tensor_type):
+                if recording:
                     if arg.requires_grad:
                         requires_grad = True
                         edges.append(arg.grad_fn or arg)
@@ -179,25 +180,15 @@ class Function:
                         edges.append(None)
                     if arg._version is not None:
                         versioned = True
-                    if device is None:
-                        device = arg.device
-                    elif arg.device != device:
-                        raise _device_error(cls, device, arg.device)
-                    arrays.append(arg._data)
-                else:
-                    arrays.append(arg)
+                if device is None:
+                    device = arg.device
+                elif arg.device != device:
+                    raise _device_error(cls, device, arg.device)
+                arrays.append(arg._data)
+            else:
+                arrays.append(arg)
+                if recording:
                     edges.append(None)
-        else:
-            requires_grad = False
-            for arg in args:
-                if isinstance(arg, tensor_type):
-                    if device is None:
-                        device = arg.device
-                    elif arg.device != device:
-                        raise _device_error(cls, device, arg.device)
-                    arrays.append(arg._data)
-                else:
-                    arrays.append(arg)
         output = cls.forward(ctx, *arrays)
         result = _new_object(tensor_type)
         if type(output) is _ndarray:
