@@ -76,6 +76,22 @@ def test_manual_seed_returns_the_generator_and_states_round_trip():
     assert isinstance(tg.Generator().seed(), int)
 
 
+def test_tg_manual_seed_returns_the_default_generator_that_is_the_global_stream():
+    assert tg.manual_seed(11) is tg.default_generator and tg.initial_seed() == 11
+    first = tg.rand(4)
+    tg.default_generator.manual_seed(11)  # reseeding either one restarts the same stream
+    assert same(tg.rand(4), first)
+    state = tg.get_rng_state()
+    assert state.dtype == tg.uint8 and state.shape == tg.Generator().get_state().shape
+    after = tg.randn(5)
+    tg.set_rng_state(state)
+    assert same(tg.randn(5), after)
+    # the global stream and a Generator with the same seed draw the same numbers
+    tg.manual_seed(12)
+    assert same(tg.rand(3), tg.rand(3, generator=tg.Generator().manual_seed(12)))
+    assert "default_generator" in repr(tg.default_generator)
+
+
 def test_generator_arguments_are_checked():
     with pytest.raises(TypeError, match="randn: generator must be a tinygrad_edu.Generator"):
         tg.randn(2, generator=np.random.default_rng(0))

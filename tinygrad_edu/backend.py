@@ -33,10 +33,15 @@ class Backend:
         self.extensions = extensions
         self.array_type = xp.ndarray
         self.rng = None
+        self.initial_seed = None
         self.seed(_seed)
 
     def seed(self, seed):
-        """Restart this device's random generator from `seed` (None: fresh entropy)."""
+        """Restart this device's random generator from `seed` (None: a fresh one, drawn from
+        the system's entropy); `initial_seed` keeps it."""
+        if seed is None:
+            seed = int(np.random.SeedSequence().generate_state(1, np.uint64)[0])
+        self.initial_seed = seed
         self.rng = self.xp.random.default_rng(seed)
 
     def asarray(self, data, dtype=None):

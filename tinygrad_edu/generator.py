@@ -76,6 +76,59 @@ class Generator:
         return f"<tinygrad_edu.Generator device={self.device!r}>"
 
 
+class _DefaultGenerator(Generator):
+    """The CPU's global stream, the one every random function without `generator=` draws
+    from, seen as a Generator (torch.default_generator): its numbers and seed live in the
+    CPU backend, so seeding or restoring either one changes both."""
+
+    def __init__(self):
+        self.device = "cpu"
+
+    @property
+    def rng(self):
+        return backend.get_backend("cpu").rng
+
+    @rng.setter
+    def rng(self, stream):
+        backend.get_backend("cpu").rng = stream
+
+    @property
+    def _initial_seed(self):
+        return backend.get_backend("cpu").initial_seed
+
+    @_initial_seed.setter
+    def _initial_seed(self, seed):
+        backend.get_backend("cpu").initial_seed = seed
+
+    def __repr__(self):
+        return "<tinygrad_edu.default_generator device='cpu'>"
+
+
+default_generator = _DefaultGenerator()
+
+
+def manual_seed(seed):
+    """Seed the global generator of every device (also of devices first used later) and
+    return the CPU's, `default_generator`, as torch.manual_seed does."""
+    backend.manual_seed(seed)
+    return default_generator
+
+
+def initial_seed():
+    """The seed the CPU's global generator started from (torch.initial_seed)."""
+    return default_generator.initial_seed()
+
+
+def get_rng_state():
+    """The CPU's global generator state as a uint8 Tensor (torch.get_rng_state)."""
+    return default_generator.get_state()
+
+
+def set_rng_state(new_state):
+    """Continue the CPU's global generator from a get_rng_state() result."""
+    default_generator.set_state(new_state)
+
+
 def random_source(device, generator, op_name):
     """What draws the numbers for a tensor on `device`: the generator's stream, or the
     device's global one. Both are NumPy/CuPy Generators (random, standard_normal, integers)."""
