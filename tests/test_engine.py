@@ -24,6 +24,25 @@ def test_reused_node_accumulates_every_use(device):
     np.testing.assert_array_equal(a.grad.numpy(), [4.0, 4.0])
 
 
+def test_a_leaf_used_many_times_sums_in_place_without_touching_shared_gradients(device):
+    w = leaf([1.0, 2.0], device)
+    x = leaf([3.0, -1.0], device)
+    a = x * 1.0
+    # the last op runs first in backward: its Add hands one gradient tensor to both a and w,
+    # w's first contribution; w's later ones are summed into an array of the engine's own,
+    # in place from the third on, and a's gradient must not see any of them
+    loss = (w * 2.0).sum() + (w * 3.0).sum() + (w * w).sum() + (a + w).sum()
+    loss.backward()
+    np.testing.assert_allclose(w.grad.numpy(), 1 + 2 + 3 + 2 * np.array([1.0, 2.0]))
+    np.testing.assert_allclose(x.grad.numpy(), [1.0, 1.0])
+    steps = tg.zeros(2, dtype=tg.float64, device=device)
+    for step in range(50):  # a weight shared by every step of a sequence
+        steps = steps + w * float(step)
+    w.grad = None
+    steps.sum().backward()
+    np.testing.assert_allclose(w.grad.numpy(), [sum(range(50))] * 2)
+
+
 def test_diamond_graph_sums_both_paths(device):
     x = leaf([0.3, -1.2, 2.0], device)
     left = x * 2.0

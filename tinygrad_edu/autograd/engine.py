@@ -94,7 +94,7 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
     wanted = None if inputs is None else {id(tensor): None for tensor in inputs}
     wanted_nodes = {} if inputs is None else {t.grad_fn: t for t in inputs if t.grad_fn}
     node_grads = {}  # node -> dL/d(its output), summed over the uses handled so far
-    leaf_grads = {}  # id(leaf) -> [leaf, dL/dleaf]
+    leaf_grads = {}  # id(leaf) -> [leaf, dL/dleaf, whether that sum's array is the engine's own]
     leaf_seeds = []
     for output, seed in zip(outputs, seeds, strict=True):
         if output.grad_fn is None:
@@ -108,7 +108,7 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
     _grad_mode.enabled = create_graph
     try:
         for leaf, seed in leaf_seeds:
-            _add_leaf(leaf_grads, leaf, seed)
+            _add_leaf(leaf_grads, leaf, seed, False)
         step = 0
         pop_grad = node_grads.pop
         while ready:
@@ -135,7 +135,7 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
                 if grad._data.shape != value._data.shape:
                     grad = grad.sum_to_size(value.shape, op_name=type(node).__name__)
                 if edge is value:  # a leaf tensor (a node's edge to a leaf is the leaf itself)
-                    _add_leaf(leaf_grads, edge, grad)
+                    _add_leaf(leaf_grads, edge, grad, not create_graph)
                 elif edge in node_grads:
                     node_grads[edge] = node_grads[edge] + grad
                 else:
@@ -150,13 +150,13 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
 
     if wanted is None:
         handed_out = {id(seed) for seed in seeds}
-        for leaf, grad in leaf_grads.values():
+        for leaf, grad, _ in leaf_grads.values():
             if leaf._hooks:
                 grad = _run_leaf_hooks(leaf, grad)
             _accumulate_into_leaf(leaf, grad, create_graph, id(grad) in handed_out)
             handed_out.add(id(grad))
         return None
-    for leaf, grad in leaf_grads.values():
+    for leaf, grad, _ in leaf_grads.values():
         if id(leaf) in wanted:
             wanted[id(leaf)] = _run_leaf_hooks(leaf, grad)
     return [wanted[id(tensor)] for tensor in inputs]
@@ -167,12 +167,19 @@ def _add(grads, key, grad):
     grads[key] = grad if previous is None else previous + grad
 
 
-def _add_leaf(leaf_grads, leaf, grad):
+def _add_leaf(leaf_grads, leaf, grad, in_place):
+    """Add one contribution to a leaf's gradient. The second contribution makes a new array
+    (the first may be shared: Add hands the same gradient to both its inputs); with
+    `in_place` (no create_graph) every later one is added into that array, so a weight used
+    at each of a sequence's steps costs one gradient array, not one per step."""
     entry = leaf_grads.get(id(leaf))
     if entry is None:
-        leaf_grads[id(leaf)] = [leaf, grad]
+        leaf_grads[id(leaf)] = [leaf, grad, False]
+    elif in_place and entry[2] and entry[1]._data.dtype == grad._data.dtype:
+        entry[1]._data += grad._data
     else:
         entry[1] = entry[1] + grad
+        entry[2] = True
 
 
 def _capture(wanted, tensor, grad):
