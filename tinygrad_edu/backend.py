@@ -10,6 +10,8 @@ import math
 
 import numpy as np
 
+from .host_memory import keep_freed_memory
+
 DEVICES = ("cpu", "cuda")
 ALIGNMENT = 64  # bytes, for the arrays a training step keeps (see Backend.aligned_copy)
 
@@ -149,6 +151,7 @@ def _erf_numpy(x):
 
 _seed = None  # the last manual_seed, so a device first used later starts from it too
 _backends = {"cpu": Backend("cpu", np)}
+HOST_MEMORY_TUNED = keep_freed_memory()  # freed arrays' memory is reused (host_memory.py)
 
 
 def register_backend(name, xp, extensions=None):
