@@ -229,6 +229,62 @@ def test_views_share_the_version_counter():
         y.backward()
 
 
+SAVED_OUTPUT_CHANGES = {  # how a saved output's memory changes after forward; raises?
+    "through a view": (lambda m, y: y[0:1].mul_(2), True),
+    "through detach()": (lambda m, y: y.detach().add_(1), True),
+    "through a view of a detached view": (lambda m, y: y.detach()[1:].zero_(), True),
+    "through .data (its own counter)": (lambda m, y: y.data.add_(1), False),
+    "a clone changed instead": (lambda m, y: y.clone().add_(1), False),
+}
+
+
+@pytest.mark.parametrize("change", list(SAVED_OUTPUT_CHANGES), ids=str)
+@pytest.mark.parametrize("op", ["exp", "tanh", "sigmoid"])
+def test_changes_to_a_saved_output_are_caught_as_pytorch_catches_them(op, change):
+    torch = _torch()
+    write, raises = SAVED_OUTPUT_CHANGES[change]
+    for module in (torch, tg):
+        x = module.tensor([0.5, -1.0, 2.0], requires_grad=True)
+        y = getattr(x, op)()  # each of these ops saves its output for backward
+        with module.no_grad():
+            write(module, y)
+        if raises:
+            with pytest.raises(RuntimeError, match="modified by an inplace operation|in-place"):
+                y.sum().backward()
+        else:
+            y.sum().backward()
+            assert x.grad is not None
+
+
+def test_a_saved_output_seen_before_its_first_change_shares_the_node_counter():
+    from tinygrad_edu.autograd.function import version_counter
+
+    x = tg.tensor([0.5, 1.0], requires_grad=True)
+    y = x.exp()
+    unpacked = y.grad_fn.output  # a Tensor on y's memory, made by the node
+    assert unpacked.grad_fn is y.grad_fn and unpacked._data is y._data
+    with tg.no_grad():
+        unpacked.add_(1)  # changes y's memory through the node's own view of it
+    assert version_counter(y).value == 1  # y's counter, made now, is the node's
+    with pytest.raises(RuntimeError, match=r"Exp.*\(2,\).*version 1; expected version 0"):
+        y.sum().backward()
+
+
+def test_an_output_rebased_by_an_in_place_op_is_checked_at_its_new_version():
+    torch = _torch()
+    for module in (torch, tg):
+        x = module.tensor([0.5, 1.0], requires_grad=True)
+        y = x * 1.0
+        y.exp_()  # exp_ saves its output: y itself, now at version 1
+        y.sum().backward(retain_graph=True)
+        expected = np.exp(np.array([0.5, 1.0]))
+        np.testing.assert_allclose(x.grad.numpy(), expected, rtol=1e-6)
+        with module.no_grad():
+            y.add_(1)
+        with pytest.raises(RuntimeError, match="modified by an inplace operation|in-place"):
+            y.sum().backward()
+
+
 # ----- type promotion -------------------------------------------------------------------------
 
 PROMOTION_CASES = [
