@@ -4,7 +4,7 @@ embed_dim / num_heads slice of learned projections of query, key and value."""
 import math
 
 from .. import creation
-from ..combine import where
+from ..combine import cat, where
 from . import functional as F
 from . import init
 from .linear import Linear
@@ -15,8 +15,14 @@ from .parameter import Parameter
 class MultiheadAttention(Module):
     """out = concat(head_1, ..., head_h) W_o^T + b_o,  head_i = softmax(q_i k_i^T / sqrt(d) +
     mask) v_i, with q = query W_q^T + b_q, k = key W_k^T + b_k, v = value W_v^T + b_v and d =
-    embed_dim / num_heads. W_q, W_k, W_v are stacked in in_proj_weight (3 E, E) (xavier-uniform
-    init, in_proj_bias zeros); out_proj is a Linear (bias zeros), all as in PyTorch.
+    embed_dim / num_heads. W_q, W_k, W_v are stacked in in_proj_weight (3 E, E); when kdim or
+    vdim differs from embed_dim they are instead q_proj_weight (E, E), k_proj_weight (E, kdim)
+    and v_proj_weight (E, vdim). Xavier-uniform init, in_proj_bias (3 E) zeros; out_proj is a
+    Linear (bias zeros), all as in PyTorch.
+
+    add_bias_kv appends one learned key/value position (bias_k, bias_v of shape (1, 1, E),
+    xavier-normal init) after the projection; add_zero_attn then appends an all-zero one. Each
+    adds a column to the weights (S grows by one) that no mask forbids.
 
     Inputs (L, N, E) (batch_first=False), (N, L, E) (batch_first=True) or unbatched (L, E).
     attn_mask (L, S) or (N * num_heads, L, S) and key_padding_mask (N, S): boolean True means
@@ -26,27 +32,57 @@ class MultiheadAttention(Module):
     Dropout (p=dropout) applies to the attention weights in training mode.
     """
 
-    def __init__(self, embed_dim, num_heads, dropout=0.0, bias=True, batch_first=False,
-                 device=None, dtype=None):
+    def __init__(self, embed_dim, num_heads, dropout=0.0, bias=True, add_bias_kv=False,
+                 add_zero_attn=False, kdim=None, vdim=None, batch_first=False, device=None,
+                 dtype=None):
         super().__init__()
+        if embed_dim <= 0 or num_heads <= 0:
+            raise ValueError(f"MultiheadAttention: embed_dim and num_heads must be greater than "
+                             f"0, got embed_dim={embed_dim} and num_heads={num_heads} instead")
         if embed_dim % num_heads:
             raise AssertionError("embed_dim must be divisible by num_heads")
         self.embed_dim = embed_dim
+        self.kdim = embed_dim if kdim is None else kdim
+        self.vdim = embed_dim if vdim is None else vdim
+        self._qkv_same_embed_dim = self.kdim == embed_dim and self.vdim == embed_dim
         self.num_heads = num_heads
         self.head_dim = embed_dim // num_heads
         self.dropout = dropout
         self.batch_first = batch_first
-        self.in_proj_weight = Parameter(creation.empty(3 * embed_dim, embed_dim, dtype=dtype,
-                                                       device=device))
+        factory = {"device": device, "dtype": dtype}
+        if self._qkv_same_embed_dim:
+            self.in_proj_weight = Parameter(creation.empty(3 * embed_dim, embed_dim, **factory))
+            for name in ("q_proj_weight", "k_proj_weight", "v_proj_weight"):
+                self.register_parameter(name, None)
+        else:
+            self.q_proj_weight = Parameter(creation.empty(embed_dim, embed_dim, **factory))
+            self.k_proj_weight = Parameter(creation.empty(embed_dim, self.kdim, **factory))
+            self.v_proj_weight = Parameter(creation.empty(embed_dim, self.vdim, **factory))
+            self.register_parameter("in_proj_weight", None)
         if bias:
-            self.in_proj_bias = Parameter(creation.zeros(3 * embed_dim, dtype=dtype,
-                                                         device=device))
+            self.in_proj_bias = Parameter(creation.zeros(3 * embed_dim, **factory))
         else:
             self.register_parameter("in_proj_bias", None)
-        self.out_proj = Linear(embed_dim, embed_dim, bias=bias, device=device, dtype=dtype)
-        init.xavier_uniform_(self.in_proj_weight)
-        if bias:
+        self.out_proj = Linear(embed_dim, embed_dim, bias=bias, **factory)
+        if add_bias_kv:
+            self.bias_k = Parameter(creation.empty(1, 1, embed_dim, **factory))
+            self.bias_v = Parameter(creation.empty(1, 1, embed_dim, **factory))
+        else:
+            self.bias_k = self.bias_v = None
+        self.add_zero_attn = add_zero_attn
+        self._reset_parameters()
+
+    def _reset_parameters(self):
+        """PyTorch's init: xavier-uniform projections, zero biases, xavier-normal bias_k/v."""
+        for weight in (self.in_proj_weight, self.q_proj_weight, self.k_proj_weight,
+                       self.v_proj_weight):
+            if weight is not None:
+                init.xavier_uniform_(weight)
+        if self.in_proj_bias is not None:
             init.zeros_(self.out_proj.bias)
+        if self.bias_k is not None:
+            init.xavier_normal_(self.bias_k)
+            init.xavier_normal_(self.bias_v)
 
     def forward(self, query, key, value, key_padding_mask=None, need_weights=True,
                 attn_mask=None, average_attn_weights=True, is_causal=False):
@@ -59,14 +95,17 @@ class MultiheadAttention(Module):
             key_padding_mask = None if key_padding_mask is None else key_padding_mask[None]
         elif self.batch_first:  # to (L, N, E), PyTorch's layout inside
             query, key, value = (x.transpose(0, 1) for x in (query, key, value))
+        length, batch, source_length = query.shape[0], query.shape[1], key.shape[0]
         q, k, v = self._project(query, key, value)
-        mask = self._combined_mask(attn_mask, key_padding_mask, q.shape[0], q.shape[2],
-                                   k.shape[2], q)
+        k, v = self._append_extra_positions(k, v)
+        mask = self._combined_mask(attn_mask, key_padding_mask, batch, length, source_length, q)
+        if mask is not None and k.shape[0] > source_length:  # extra positions: never masked
+            mask = F.pad(mask, (0, k.shape[0] - source_length))
+        q, k, v = (self._split_heads(x) for x in (q, k, v))
         weights = F.attention_weights(q, k, mask)
         if self.training and self.dropout > 0:
             weights = F.dropout(weights, self.dropout, training=True)
         heads = weights.matmul(v)  # (N, heads, L, d)
-        length, batch = query.shape[0], query.shape[1]
         output = self.out_proj(heads.permute(2, 0, 1, 3).reshape(length, batch, self.embed_dim))
         if not batched:
             output = output.squeeze(1)
@@ -79,16 +118,33 @@ class MultiheadAttention(Module):
         return output, weights if batched else weights.squeeze(0)
 
     def _project(self, query, key, value):
-        """q, k, v of shape (N, heads, length, d); one matmul when query, key, value coincide."""
-        weight, bias, size = self.in_proj_weight, self.in_proj_bias, self.embed_dim
-        if query is key and key is value:
-            projected = F.linear(query, weight, bias).chunk(3, dim=-1)
+        """q (L, N, E), k and v (S, N, E); one matmul when query, key, value coincide."""
+        bias = self.in_proj_bias
+        if self.in_proj_weight is not None and query is key and key is value:
+            return F.linear(query, self.in_proj_weight, bias).chunk(3, dim=-1)
+        if self.in_proj_weight is None:
+            weights = (self.q_proj_weight, self.k_proj_weight, self.v_proj_weight)
         else:
-            projected = [F.linear(x, weight[i * size:(i + 1) * size],
-                                  None if bias is None else bias[i * size:(i + 1) * size])
-                         for i, x in enumerate((query, key, value))]
-        return [x.reshape(x.shape[0], x.shape[1], self.num_heads, self.head_dim)
-                .permute(1, 2, 0, 3) for x in projected]
+            weights = self.in_proj_weight.chunk(3)
+        biases = (None, None, None) if bias is None else bias.chunk(3)
+        return [F.linear(x, w, b) for x, w, b in zip((query, key, value), weights, biases)]
+
+    def _append_extra_positions(self, k, v):
+        """k, v (S, N, E) with bias_k / bias_v (add_bias_kv), then zeros (add_zero_attn)
+        appended as new source positions: (S + extra, N, E). A zero row split into heads is
+        a zero key and value for every head."""
+        batch = k.shape[1]
+        if self.bias_k is not None:
+            k = cat([k, self.bias_k.expand(1, batch, self.embed_dim)])
+            v = cat([v, self.bias_v.expand(1, batch, self.embed_dim)])
+        if self.add_zero_attn:
+            zeros = creation.zeros(1, batch, self.embed_dim, dtype=k.dtype, device=k.device)
+            k, v = cat([k, zeros]), cat([v, zeros])
+        return k, v
+
+    def _split_heads(self, x):
+        """(length, N, E) -> (N, heads, length, d)."""
+        return x.reshape(x.shape[0], x.shape[1], self.num_heads, self.head_dim).permute(1, 2, 0, 3)
 
     def _combined_mask(self, attn_mask, key_padding_mask, batch, length, source_length, like):
         """One float mask (0 or -inf where boolean masks forbid) broadcast to (N, heads, L, S)."""
@@ -110,8 +166,14 @@ class MultiheadAttention(Module):
         return mask
 
     def extra_repr(self):
-        return (f"embed_dim={self.embed_dim}, num_heads={self.num_heads}, "
-                f"dropout={self.dropout}, batch_first={self.batch_first}")
+        text = f"embed_dim={self.embed_dim}, num_heads={self.num_heads}, dropout={self.dropout}"
+        if not self._qkv_same_embed_dim:
+            text += f", kdim={self.kdim}, vdim={self.vdim}"
+        if self.bias_k is not None:
+            text += ", add_bias_kv=True"
+        if self.add_zero_attn:
+            text += ", add_zero_attn=True"
+        return text + f", batch_first={self.batch_first}"
 
 
 def _additive(mask, like):
