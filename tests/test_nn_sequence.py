@@ -306,6 +306,157 @@ def test_multihead_attention_dropout_only_in_training():
     np.testing.assert_allclose(weights.sum(-1), 1.0, rtol=1e-6)
 
 
+MHA_NEW_OPTIONS = [{"kdim": 3, "vdim": 5}, {"add_bias_kv": True}, {"add_zero_attn": True},
+                   {"kdim": 3, "vdim": 5, "add_bias_kv": True, "add_zero_attn": True},
+                   {"kdim": 3, "vdim": 5, "add_bias_kv": True, "add_zero_attn": True,
+                    "bias": False}]
+MHA_NEW_IDS = ["-".join(f"{k}={v}" for k, v in options.items()) for options in MHA_NEW_OPTIONS]
+
+
+def mha_pair(**options):
+    """Our MultiheadAttention(6, 2, **options) and PyTorch's with the same state dict."""
+    ours = nn.MultiheadAttention(6, 2, **options)
+    return ours, twin(ours, torch.nn.MultiheadAttention(6, 2, **options))
+
+
+@pytest.mark.parametrize("batch_first", [False, True])
+@pytest.mark.parametrize("masks", ["none", "boolean", "float"])
+@pytest.mark.parametrize("options", MHA_NEW_OPTIONS, ids=MHA_NEW_IDS)
+def test_multihead_attention_new_options_match_torch(options, masks, batch_first):
+    ours, theirs = mha_pair(batch_first=batch_first, **options)
+    length, source, batch = 4, 5, 2
+    shapes = [(length, batch, 6), (source, batch, ours.kdim), (source, batch, ours.vdim)]
+    if batch_first:
+        shapes = [(batch, size, features) for size, batch, features in shapes]
+    arrays = [RNG.standard_normal(shape) for shape in shapes]
+    if masks == "boolean":
+        arrays += [np.array([[False, False, True, False, True], [False] * 5]),
+                   np.triu(np.ones((length, source), bool), 1)]
+    elif masks == "float":  # float masks require grad: their gradients are compared too
+        arrays += [RNG.standard_normal((batch, source)),
+                   RNG.standard_normal((batch * 2, length, source))]
+    our_args, their_args = inputs(*arrays)
+    if masks != "none":  # positionally: key_padding_mask, need_weights, attn_mask
+        our_args.insert(4, True)
+        their_args.insert(4, True)
+    assert_same(ours, theirs, our_args, their_args, average_attn_weights=not batch_first)
+    extra = int("add_bias_kv" in options) + int("add_zero_attn" in options)
+    assert ours(*our_args)[1].shape == (batch, length, source + extra)
+
+
+@pytest.mark.parametrize("options", MHA_NEW_OPTIONS, ids=MHA_NEW_IDS)
+def test_multihead_attention_new_options_unbatched_match_torch(options):
+    ours, theirs = mha_pair(**options)
+    our_args, their_args = inputs(
+        RNG.standard_normal((4, 6)), RNG.standard_normal((5, ours.kdim)),
+        RNG.standard_normal((5, ours.vdim)), np.array([False, True, False, False, True]))
+    assert_same(ours, theirs, our_args, their_args)
+    (mask,), (mask_torch,) = inputs(RNG.standard_normal((2, 4, 5)))
+    assert_same(ours, theirs, [*our_args[:3], None, True, mask],
+                [*their_args[:3], None, True, mask_torch], average_attn_weights=False)
+
+
+@pytest.mark.parametrize("batch_first", [False, True])
+def test_multihead_attention_self_attention_with_extra_positions_matches_torch(batch_first):
+    ours, theirs = mha_pair(add_bias_kv=True, add_zero_attn=True, batch_first=batch_first)
+    (x,), (x_t,) = inputs(RNG.standard_normal((2, 3, 6) if batch_first else (3, 2, 6)))
+    (causal,), (causal_t,) = inputs(np.triu(np.ones((3, 3), bool), 1))
+    assert_same(ours, theirs, [x, x, x, None, True, causal],
+                [x_t, x_t, x_t, None, True, causal_t], is_causal=True)
+
+
+@pytest.mark.parametrize("options", [{}, {"kdim": 6, "vdim": 6}, *MHA_NEW_OPTIONS],
+                         ids=["default", "kdim=vdim=embed_dim", *MHA_NEW_IDS])
+def test_multihead_attention_state_dict_matches_torch_both_ways(options):
+    ours = nn.MultiheadAttention(6, 2, **options).double()
+    theirs = torch.nn.MultiheadAttention(6, 2, **options).double()
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    assert [(name, tuple(p.shape)) for name, p in ours.named_parameters()] == [
+        (name, tuple(p.shape)) for name, p in theirs.named_parameters()]
+    separate = options.get("kdim", 6) != 6
+    assert (ours.in_proj_weight is None) == separate == (not ours._qkv_same_embed_dim)
+    assert all((getattr(ours, f"{x}_proj_weight") is None) != separate for x in "qkv")
+    assert (ours.bias_k is None) == (ours.bias_v is None) == (not options.get("add_bias_kv"))
+    query, key, value = (RNG.standard_normal((4, 2, size)) for size in (6, ours.kdim, ours.vdim))
+
+    def same_outputs():
+        for mine, expected in zip(ours(*map(tg.tensor, (query, key, value))),
+                                  theirs(*map(torch.tensor, (query, key, value)))):
+            np.testing.assert_allclose(mine.numpy(), expected.detach().numpy(), atol=1e-12)
+
+    ours.load_state_dict({name: tg.tensor(value.numpy())
+                          for name, value in theirs.state_dict().items()})  # PyTorch -> ours
+    same_outputs()
+    ours = nn.MultiheadAttention(6, 2, **options).double()  # a fresh initialization
+    theirs.load_state_dict({name: torch.tensor(value.numpy())
+                            for name, value in ours.state_dict().items()})  # ours -> PyTorch
+    same_outputs()
+
+
+def test_multihead_attention_new_options_init_and_repr():
+    tg.manual_seed(0)
+    module = nn.MultiheadAttention(256, 4, kdim=64, vdim=32, add_bias_kv=True)
+    assert [name for name, _ in module.named_parameters()] == [
+        "q_proj_weight", "k_proj_weight", "v_proj_weight", "in_proj_bias", "bias_k", "bias_v",
+        "out_proj.weight", "out_proj.bias"]
+    for weight, fan_in in ((module.q_proj_weight, 256), (module.k_proj_weight, 64),
+                           (module.v_proj_weight, 32)):
+        bound = math.sqrt(6 / (256 + fan_in))
+        assert weight.shape == (256, fan_in)
+        assert np.abs(weight.numpy()).max() <= bound
+        assert np.abs(weight.numpy()).max() > 0.9 * bound  # uniform over the whole range
+    assert not module.in_proj_bias.numpy().any() and not module.out_proj.bias.numpy().any()
+    for bias in (module.bias_k, module.bias_v):  # xavier-normal: std sqrt(2 / (256 + 256))
+        assert bias.shape == (1, 1, 256)
+        assert abs(bias.numpy().std() / math.sqrt(1 / 256) - 1) < 0.2
+    assert not np.allclose(module.bias_k.numpy(), module.bias_v.numpy())
+    assert "kdim=64, vdim=32, add_bias_kv=True" in repr(module)
+    assert "add_zero_attn=True" in repr(nn.MultiheadAttention(4, 2, add_zero_attn=True))
+    assert "kdim" not in repr(nn.MultiheadAttention(4, 2, kdim=4, vdim=4))
+
+
+def test_multihead_attention_new_options_errors_as_torch():
+    for embed_dim, heads in ((0, 1), (4, 0)):
+        for module in (nn.MultiheadAttention, torch.nn.MultiheadAttention):
+            with pytest.raises(ValueError, match="must be greater than 0"):
+                module(embed_dim, heads)
+    query, key, value = RNG.standard_normal((2, 1, 4)), RNG.standard_normal((2, 1, 3)), \
+        RNG.standard_normal((2, 1, 5))
+    for args in ((query, query, value), (query, key, key), (query, key, value[:1]),
+                 (value, key, value)):
+        for module, tensor in ((nn.MultiheadAttention(4, 2, kdim=3, vdim=5), tg.tensor),
+                               (torch.nn.MultiheadAttention(4, 2, kdim=3, vdim=5).double(),
+                                torch.tensor)):
+            with pytest.raises(AssertionError):
+                module(*map(tensor, args))
+    with pytest.raises(AssertionError, match="do not match"):
+        nn.MultiheadAttention(4, 2)(*map(tg.tensor, (query, query, query[:1])))
+
+
+@pytest.mark.parametrize("options", [
+    {"kdim": 3, "vdim": 2, "add_bias_kv": True, "add_zero_attn": True},
+    {"add_bias_kv": True, "add_zero_attn": True, "bias": False}])
+def test_multihead_attention_new_paths_gradcheck(options):
+    """Finite differences through every input and parameter of the new paths (float64)."""
+    tg.manual_seed(0)
+    module = nn.MultiheadAttention(4, 2, **options).double()
+    padding = tg.tensor(np.array([[False, True, False], [False, False, False]]))
+    query = tg.tensor(RNG.standard_normal((2, 2, 4)), requires_grad=True)
+    if "kdim" in options:
+        key = tg.tensor(RNG.standard_normal((3, 2, 3)), requires_grad=True)
+        value = tg.tensor(RNG.standard_normal((3, 2, 2)), requires_grad=True)
+
+        def attend(q, k, v, *parameters):
+            return module(q, k, v, key_padding_mask=padding, average_attn_weights=False)
+
+        assert tg.gradcheck(attend, (query, key, value, *module.parameters()))
+    else:  # self-attention: the one-matmul packed projection
+        def attend_self(x, *parameters):
+            return module(x, x, x, attn_mask=padding[:, :2].T)
+
+        assert tg.gradcheck(attend_self, (query, *module.parameters()))
+
+
 def test_sdpa_errors_as_torch():
     q = tg.randn(2, 3, 4)
     with pytest.raises(RuntimeError, match="attn_mask should not be set when is_causal"):

@@ -265,6 +265,20 @@ MODULES = [
                  lambda rng: [(normal(rng, (3, 2, 4)), normal(rng, (4, 2, 4)),
                                normal(rng, (4, 2, 4)), normal(rng, (3, 4)))],
                  embed_dim=4, num_heads=1, bias=False),
+    module_entry("seq_mha_kdim_vdim_bias_kv_zero_attn", nn.MultiheadAttention,
+                 "MultiheadAttention",
+                 lambda m, q, k, v, padding: m(q, k, v, key_padding_mask=padding),
+                 lambda rng: [(*qkv(rng, length=3, source=4, dim=4, value_dim=2),
+                               np.array([[False] * 3 + [True], [False] * 4]))],
+                 embed_dim=4, num_heads=2, kdim=4, vdim=2, add_bias_kv=True,
+                 add_zero_attn=True, batch_first=True),
+    module_entry("seq_mha_zero_attn_unbatched_mask", nn.MultiheadAttention,
+                 "MultiheadAttention",
+                 lambda m, q, k, v, mask: m(q, k, v, attn_mask=mask,
+                                            average_attn_weights=False),
+                 lambda rng: [(normal(rng, (3, 4)), normal(rng, (2, 3)), normal(rng, (2, 3)),
+                               normal(rng, (2, 3, 2)))],
+                 embed_dim=4, num_heads=2, kdim=3, vdim=3, add_zero_attn=True),
 ]
 
 OPS = [*EMBEDDING, *NORMALIZATION, *ATTENTION, *STEPS, *MODULES]

@@ -95,6 +95,7 @@ class MultiheadAttention(Module):
             key_padding_mask = None if key_padding_mask is None else key_padding_mask[None]
         elif self.batch_first:  # to (L, N, E), PyTorch's layout inside
             query, key, value = (x.transpose(0, 1) for x in (query, key, value))
+        self._check_shapes(query, key, value)
         length, batch, source_length = query.shape[0], query.shape[1], key.shape[0]
         q, k, v = self._project(query, key, value)
         k, v = self._append_extra_positions(k, v)
@@ -116,6 +117,19 @@ class MultiheadAttention(Module):
         if average_attn_weights:
             weights = weights.mean(1)
         return output, weights if batched else weights.squeeze(0)
+
+    def _check_shapes(self, query, key, value):
+        """Feature sizes embed_dim, kdim, vdim and one (S, N) for key and value, or PyTorch's
+        AssertionError."""
+        for name, tensor, size in (("query", query, self.embed_dim), ("key", key, self.kdim),
+                                   ("value", value, self.vdim)):
+            if tensor.shape[-1] != size:
+                raise AssertionError(f"MultiheadAttention: expected {name} with {size} features "
+                                     f"(last dim), got shape {tuple(tensor.shape)}")
+        if key.shape[:-1] != value.shape[:-1]:
+            raise AssertionError(f"MultiheadAttention: key's sequence and batch dims "
+                                 f"{tuple(key.shape[:-1])} do not match value's "
+                                 f"{tuple(value.shape[:-1])}")
 
     def _project(self, query, key, value):
         """q (L, N, E), k and v (S, N, E); one matmul when query, key, value coincide."""
