@@ -143,7 +143,7 @@ def test_recurrent_errors_name_the_expected_shape():
         lstm(x, (tg.zeros(1, 2, 4), tg.zeros(2, 2, 4)))
     with pytest.raises(RuntimeError, match=r"Expected hidden\[1\] size \(2, 2, 4\)"):
         lstm(x, (tg.zeros(2, 2, 4), tg.zeros(2, 3, 4)))
-    with pytest.raises(RuntimeError, match=r"hx must be a pair \(h_0, c_0\), each of shape"):
+    with pytest.raises(RuntimeError, match=r"hx must be a pair \(h_0, c_0\), of shapes"):
         lstm(x, tg.zeros(2, 2, 4))
     with pytest.raises(RuntimeError, match=r"Expected hidden size \(1, 2, 4\), got \[2, 2, 4\]"):
         nn.GRU(3, 4)(x, tg.zeros(2, 2, 4))
@@ -160,6 +160,108 @@ def test_recurrent_errors_name_the_expected_shape():
     with pytest.raises(ValueError, match="Unknown nonlinearity 'sig'"):
         nn.RNN(3, 4, nonlinearity="sig")
 
+
+
+# ----- LSTM with projections (proj_size) ---------------------------------------------------------
+
+PROJECTED_CASES = [
+    {"num_layers": 2, "bidirectional": True},
+    {"num_layers": 2, "bidirectional": True, "batch_first": True},
+    {"bias": False},
+]
+
+
+@pytest.mark.parametrize("options", PROJECTED_CASES,
+                         ids=["-".join(f"{k}={v}" for k, v in o.items()) for o in PROJECTED_CASES])
+def test_projected_lstm_matches_torch(options):
+    """Outputs, h_n, c_n and the gradients of the input, h_0, c_0 and every parameter
+    (weight_hr_l{k} included), with default and given states, batched and unbatched."""
+    ours = nn.LSTM(3, 5, proj_size=2, **options)
+    theirs = twin(ours, torch.nn.LSTM(3, 5, proj_size=2, **options))
+    layers = options.get("num_layers", 1) * (2 if options.get("bidirectional") else 1)
+    shape = (2, 4, 3) if options.get("batch_first") else (4, 2, 3)
+    x, x_torch = inputs(RNG.standard_normal(shape))
+    assert_same(ours, theirs, x, x_torch)
+    (x, h, c), (x_torch, h_torch, c_torch) = inputs(
+        RNG.standard_normal(shape), RNG.standard_normal((layers, 2, 2)),
+        RNG.standard_normal((layers, 2, 5)))
+    assert_same(ours, theirs, [x, (h, c)], [x_torch, (h_torch, c_torch)])
+    x, x_torch = inputs(RNG.standard_normal((4, 3)))  # unbatched
+    assert_same(ours, theirs, x, x_torch)
+    (x, h, c), (x_torch, h_torch, c_torch) = inputs(
+        RNG.standard_normal((4, 3)), RNG.standard_normal((layers, 2)),
+        RNG.standard_normal((layers, 5)))
+    assert_same(ours, theirs, [x, (h, c)], [x_torch, (h_torch, c_torch)])
+
+
+def test_projected_lstm_shapes_state_dict_and_init_as_torch():
+    ours = nn.LSTM(3, 6, num_layers=2, bidirectional=True, proj_size=2)
+    theirs = torch.nn.LSTM(3, 6, num_layers=2, bidirectional=True, proj_size=2)
+    assert [(n, tuple(v.shape)) for n, v in ours.state_dict().items()] == \
+        [(n, tuple(v.shape)) for n, v in theirs.state_dict().items()]
+    assert tuple(ours.weight_hr_l1_reverse.shape) == (2, 6)
+    assert tuple(ours.weight_ih_l1.shape) == (24, 4)  # proj_size * directions columns
+    values = np.concatenate([p.numpy().ravel() for p in ours.parameters()])
+    bound = 1 / math.sqrt(6)
+    assert values.min() >= -bound and values.max() <= bound
+    assert values.std() == pytest.approx(bound / math.sqrt(3), rel=0.05)
+    assert repr(ours) == repr(theirs) == \
+        "LSTM(3, 6, proj_size=2, num_layers=2, bidirectional=True)"
+    output, (h_n, c_n) = ours(tg.randn(4, 3, 3))
+    assert (output.shape, h_n.shape, c_n.shape) == ((4, 3, 4), (4, 3, 2), (4, 3, 6))
+    assert nn.LSTM(3, 6).proj_size == 0 and "proj_size" not in repr(nn.LSTM(3, 6))
+
+
+def test_projected_lstm_state_dicts_load_both_ways():
+    x = RNG.standard_normal((4, 2, 3))
+    ours = nn.LSTM(3, 5, num_layers=2, bidirectional=True, proj_size=3).double()
+    theirs = twin(ours, torch.nn.LSTM(3, 5, num_layers=2, bidirectional=True, proj_size=3))
+    np.testing.assert_allclose(ours(tg.tensor(x))[1][0].numpy(),
+                               theirs(torch.tensor(x))[1][0].detach().numpy(), atol=1e-12)
+    theirs = torch.nn.LSTM(3, 5, num_layers=2, bidirectional=True, proj_size=3).double()
+    ours = nn.LSTM(3, 5, num_layers=2, bidirectional=True, proj_size=3).double()
+    ours.load_state_dict({name: tg.tensor(value.detach().numpy())
+                          for name, value in theirs.state_dict().items()})
+    for mine, expected in zip(flat(ours(tg.tensor(x))), flat(theirs(torch.tensor(x)))):
+        np.testing.assert_allclose(mine.numpy(), expected.detach().numpy(), atol=1e-12)
+    with pytest.raises(RuntimeError):  # a projected state dict does not fit a plain LSTM
+        torch.nn.LSTM(3, 5, num_layers=2, bidirectional=True).load_state_dict(
+            {name: torch.tensor(value.numpy()) for name, value in ours.state_dict().items()})
+
+
+def test_projected_lstm_errors_as_torch():
+    for proj_size, message in ((-1, "proj_size should be a positive integer or zero"),
+                               (5, "proj_size has to be smaller than hidden_size"),
+                               (7, "proj_size has to be smaller than hidden_size")):
+        with pytest.raises(ValueError, match=message):
+            torch.nn.LSTM(3, 5, proj_size=proj_size)
+        with pytest.raises(ValueError, match=message):
+            nn.LSTM(3, 5, proj_size=proj_size)
+    lstm = nn.LSTM(3, 5, num_layers=2, proj_size=2)
+    theirs = torch.nn.LSTM(3, 5, num_layers=2, proj_size=2)
+    for h_shape, c_shape, message in (
+            ((2, 2, 5), (2, 2, 5), r"Expected hidden\[0\] size \(2, 2, 2\), got \[2, 2, 5\]"),
+            ((2, 2, 2), (2, 2, 2), r"Expected hidden\[1\] size \(2, 2, 5\), got \[2, 2, 2\]")):
+        with pytest.raises(RuntimeError, match=message):
+            theirs(torch.randn(4, 2, 3), (torch.zeros(h_shape), torch.zeros(c_shape)))
+        with pytest.raises(RuntimeError, match=message):
+            lstm(tg.randn(4, 2, 3), (tg.zeros(*h_shape), tg.zeros(*c_shape)))
+
+
+def test_projected_lstm_gradcheck():
+    """float64 finite differences through two projected layers in both directions, for the
+    input, h_0, c_0 and every parameter."""
+    tg.manual_seed(0)
+    lstm = nn.LSTM(2, 3, num_layers=2, bidirectional=True, proj_size=2).double()
+    x = tg.randn(3, 2, 2, dtype=tg.float64, requires_grad=True)
+    h_0 = tg.randn(4, 2, 2, dtype=tg.float64, requires_grad=True)
+    c_0 = tg.randn(4, 2, 3, dtype=tg.float64, requires_grad=True)
+
+    def run(x, h_0, c_0, *parameters):  # the parameters are read from the module
+        output, (h_n, c_n) = lstm(x, (h_0, c_0))
+        return output, h_n, c_n
+
+    assert tg.gradcheck(run, (x, h_0, c_0, *lstm.parameters()))
 
 # ----- embedding, one_hot -----------------------------------------------------------------------
 

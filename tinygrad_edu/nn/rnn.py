@@ -24,21 +24,30 @@ from .rnn_cells import GATES, gru_step, lstm_step, recurrent_parameter, reset_un
 
 class RNNBase(Module):
     """Parameters per layer k and direction, in PyTorch's names and order: weight_ih_l{k}
-    (gates * H, I for k = 0, else H * directions), weight_hh_l{k} (gates * H, H), bias_ih_l{k},
-    bias_hh_l{k}, with the suffix _reverse for the backward direction; all
-    U(-1/sqrt(H), 1/sqrt(H)).
+    (gates * H, I for k = 0, else P * directions), weight_hh_l{k} (gates * H, P), bias_ih_l{k},
+    bias_hh_l{k}, and for an LSTM with proj_size > 0 weight_hr_l{k} (P, H), with the suffix
+    _reverse for the backward direction; all U(-1/sqrt(H), 1/sqrt(H)). P, the size of h, is
+    proj_size when nonzero (LSTM only), else H.
 
     forward(input, hx=None): input (L, N, I), (N, L, I) with batch_first, or unbatched (L, I);
-    hx (num_layers * directions, N, H) (zeros when None; for LSTM a pair (h_0, c_0)).
-    Returns (output, h_n): output (L, N, directions * H), the last layer's h at every step
-    (forward and backward directions concatenated), and h_n the final state of every layer and
-    direction. dropout: applied to the outputs of every layer except the last, in training.
+    hx (num_layers * directions, N, P) (zeros when None; for LSTM a pair (h_0, c_0), c_0 of
+    size H). Returns (output, h_n): output (L, N, directions * P), the last layer's h at every
+    step (forward and backward directions concatenated), and h_n the final state of every layer
+    and direction. dropout: applied to the outputs of every layer except the last, in training.
     """
 
     def __init__(self, mode, input_size, hidden_size, num_layers=1, bias=True,
-                 batch_first=False, dropout=0.0, bidirectional=False, device=None, dtype=None):
+                 batch_first=False, dropout=0.0, bidirectional=False, proj_size=0, device=None,
+                 dtype=None):
         super().__init__()
         F._check_probability(dropout, type(self).__name__)
+        if proj_size < 0:
+            raise ValueError(f"{type(self).__name__}: proj_size should be a positive integer or "
+                             f"zero to disable projections, got {proj_size}")
+        if proj_size > 0 and proj_size >= hidden_size:
+            raise ValueError(f"{type(self).__name__}: proj_size has to be smaller than "
+                             f"hidden_size, got proj_size={proj_size} and "
+                             f"hidden_size={hidden_size}")
         if dropout > 0 and num_layers == 1:
             warnings.warn("dropout option adds dropout after all but last recurrent layer, so "
                           f"non-zero dropout expects num_layers greater than 1, but got "
@@ -51,17 +60,29 @@ class RNNBase(Module):
         self.batch_first = batch_first
         self.dropout = float(dropout)
         self.bidirectional = bidirectional
+        self.proj_size = proj_size
         directions = 2 if bidirectional else 1
         rows = GATES[mode] * hidden_size
+        h_size = self._state_sizes()[0]
         for layer in range(num_layers):
-            columns = input_size if layer == 0 else hidden_size * directions
+            shapes = {"weight_ih": (rows, input_size if layer == 0 else h_size * directions),
+                      "weight_hh": (rows, h_size)}
+            if bias:
+                shapes.update(bias_ih=(rows, None), bias_hh=(rows, None))
+            if proj_size:
+                shapes["weight_hr"] = (proj_size, hidden_size)
             for suffix in ("", "_reverse")[:directions]:
-                for name, shape in (("weight_ih", columns), ("weight_hh", hidden_size),
-                                    ("bias_ih", None), ("bias_hh", None)):
-                    if bias or name.startswith("weight"):
-                        setattr(self, f"{name}_l{layer}{suffix}",
-                                recurrent_parameter(rows, shape, dtype, device))
+                for name, shape in shapes.items():
+                    setattr(self, f"{name}_l{layer}{suffix}",
+                            recurrent_parameter(*shape, dtype, device))
         reset_uniform(self)
+
+    def _state_sizes(self):
+        """The feature sizes of the states: [h] or, for LSTM, [h, c]; h has proj_size
+        features when it is nonzero."""
+        if self.mode != "LSTM":
+            return [self.hidden_size]
+        return [self.proj_size or self.hidden_size, self.hidden_size]
 
     def forward(self, input, hx=None):  # noqa: A002  (PyTorch's argument name)
         name = type(self).__name__
@@ -84,20 +105,21 @@ class RNNBase(Module):
         return output, (tuple(finals) if self.mode == "LSTM" else finals[0])
 
     def _initial_states(self, hx, sequence, batched):
-        """[h_0] or [h_0, c_0], each (layers * directions, N, H), checked against the input."""
-        count = 2 if self.mode == "LSTM" else 1
+        """[h_0] or [h_0, c_0], each (layers * directions, N, size), checked against the input."""
+        sizes = self._state_sizes()
+        count = len(sizes)
         directions = 2 if self.bidirectional else 1
-        expected = (self.num_layers * directions, sequence.shape[1], self.hidden_size)
+        shapes = [(self.num_layers * directions, sequence.shape[1], size) for size in sizes]
         if hx is None:
-            return [creation.zeros(*expected, dtype=sequence.dtype, device=sequence.device)
-                    for _ in range(count)]
+            return [creation.zeros(*shape, dtype=sequence.dtype, device=sequence.device)
+                    for shape in shapes]
         if isinstance(hx, tuple | list) != (count == 2) or (count == 2 and len(hx) != 2):
             expected_hx = "a pair (h_0, c_0)" if count == 2 else "one tensor h_0"
-            raise RuntimeError(f"{type(self).__name__}: hx must be {expected_hx}, each of shape "
-                               f"{expected}")
+            raise RuntimeError(f"{type(self).__name__}: hx must be {expected_hx}, of shapes "
+                               f"{', '.join(map(str, shapes))}")
         given = list(hx) if count == 2 else [hx]
         states = []
-        for position, state in enumerate(given):
+        for position, (state, expected) in enumerate(zip(given, shapes)):
             if not batched:
                 if state.ndim != 2:
                     raise RuntimeError(f"For unbatched 2-D input, hx should also be 2-D but got "
@@ -135,21 +157,21 @@ class RNNBase(Module):
         """One layer in one direction: (hidden state at every step, in time order; last state).
         Each step makes one product x_t W_ih^T and one h W_hh^T, for all gates at once."""
         suffix = f"_l{layer}" + ("_reverse" if reverse else "")
-        weight_ih, weight_hh, bias_ih, bias_hh = (
+        weight_ih, weight_hh, bias_ih, bias_hh, weight_hr = (
             getattr(self, name + suffix, None)
-            for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"))
+            for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh", "weight_hr"))
         hidden = []
         for step in reversed(steps) if reverse else steps:
             input_gates = F.linear(step, weight_ih, bias_ih)
-            state = self._step(input_gates, state, weight_hh, bias_hh)
+            state = self._step(input_gates, state, weight_hh, bias_hh, weight_hr)
             hidden.append(state[0])
         if reverse:
             hidden.reverse()
         return hidden, state
 
-    def _step(self, input_gates, state, weight_hh, bias_hh):
+    def _step(self, input_gates, state, weight_hh, bias_hh, weight_hr):
         if self.mode == "LSTM":
-            return list(lstm_step(input_gates, *state, weight_hh, bias_hh))
+            return list(lstm_step(input_gates, *state, weight_hh, bias_hh, weight_hr))
         if self.mode == "GRU":
             return [gru_step(input_gates, state[0], weight_hh, bias_hh)]
         nonlinearity = "tanh" if self.mode == "RNN_TANH" else "relu"
@@ -157,8 +179,8 @@ class RNNBase(Module):
 
     def extra_repr(self):
         text = f"{self.input_size}, {self.hidden_size}"
-        for name, default in (("num_layers", 1), ("bias", True), ("batch_first", False),
-                              ("dropout", 0.0), ("bidirectional", False)):
+        for name, default in (("proj_size", 0), ("num_layers", 1), ("bias", True),
+                              ("batch_first", False), ("dropout", 0.0), ("bidirectional", False)):
             if getattr(self, name) != default:
                 text += f", {name}={getattr(self, name)}"
         return text
@@ -174,19 +196,20 @@ class RNN(RNNBase):
                              "'relu'.")
         mode = "RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU"
         super().__init__(mode, input_size, hidden_size, num_layers, bias, batch_first, dropout,
-                         bidirectional, device, dtype)
+                         bidirectional, device=device, dtype=dtype)
         self.nonlinearity = nonlinearity
 
 
 class LSTM(RNNBase):
     """Long short-term memory (Hochreiter & Schmidhuber 1997, with the forget gate of Gers et
     al. 2000), gates i, f, g, o in PyTorch's order: c_t = f c_{t-1} + i g, h_t = o tanh(c_t).
-    Returns (output, (h_n, c_n))."""
+    proj_size > 0 (Sak et al. 2014) projects h: h_t = W_hr (o tanh(c_t)), so h_0, h_n and the
+    output have proj_size features while c keeps hidden_size. Returns (output, (h_n, c_n))."""
 
     def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
-                 dropout=0.0, bidirectional=False, device=None, dtype=None):
+                 dropout=0.0, bidirectional=False, proj_size=0, device=None, dtype=None):
         super().__init__("LSTM", input_size, hidden_size, num_layers, bias, batch_first,
-                         dropout, bidirectional, device, dtype)
+                         dropout, bidirectional, proj_size, device, dtype)
 
 
 class GRU(RNNBase):
@@ -196,4 +219,4 @@ class GRU(RNNBase):
     def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
                  dropout=0.0, bidirectional=False, device=None, dtype=None):
         super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first,
-                         dropout, bidirectional, device, dtype)
+                         dropout, bidirectional, device=device, dtype=dtype)

@@ -24,15 +24,18 @@ def rnn_step(input_gates, h, weight_hh, bias_hh, nonlinearity):
     return pre_activation.tanh() if nonlinearity == "tanh" else pre_activation.relu()
 
 
-def lstm_step(input_gates, h, c, weight_hh, bias_hh):
+def lstm_step(input_gates, h, c, weight_hh, bias_hh, weight_hr=None):
     """gates = x W_ih^T + b_ih + h W_hh^T + b_hh, split into i, f, g, o;
-    c' = sigmoid(f) c + sigmoid(i) tanh(g),  h' = sigmoid(o) tanh(c')."""
+    c' = sigmoid(f) c + sigmoid(i) tanh(g),  h' = sigmoid(o) tanh(c').
+    With a projection weight_hr (proj_size, H) (Sak et al. 2014), h' = (sigmoid(o) tanh(c'))
+    W_hr^T: h has proj_size features, c keeps H."""
     gates = input_gates + F.linear(h, weight_hh, bias_hh)
-    size = h.shape[-1]
+    size = c.shape[-1]
     opened = gates.sigmoid()  # i, f and o in one op (the g quarter is not used)
     candidate = gates[..., 2 * size:3 * size].tanh()
     c = opened[..., size:2 * size] * c + opened[..., :size] * candidate
-    return opened[..., 3 * size:] * c.tanh(), c
+    h = opened[..., 3 * size:] * c.tanh()
+    return (h if weight_hr is None else F.linear(h, weight_hr)), c
 
 
 def gru_step(input_gates, h, weight_hh, bias_hh):
