@@ -573,3 +573,17 @@ def test_torch_state_dicts_load_into_ours():
     x = RNG.standard_normal((5, 2, 3))
     np.testing.assert_allclose(ours(tg.tensor(x))[0].numpy(),
                                theirs(torch.tensor(x))[0].detach().numpy(), atol=1e-12)
+
+
+@pytest.mark.parametrize("batch_first", [False, True])
+@pytest.mark.parametrize("shape", [(3, 5, 8), (5, 8)], ids=["batched", "unbatched"])
+def test_self_attention_projects_with_one_matmul_in_every_layout(batch_first, shape):
+    from tinygrad_edu.autograd.engine import topological_order
+
+    attention = nn.MultiheadAttention(8, 2, batch_first=batch_first)
+    x = tg.randn(*shape, requires_grad=True)
+    output, _ = attention(x, x, x)
+    nodes = [type(node).__name__ for node in topological_order([output.grad_fn])]
+    assert nodes.count("Linear") == 2  # in_proj (q, k, v at once) and out_proj
+    separate, _ = attention(x, x * 1.0, x)  # an equal but distinct key: three projections
+    np.testing.assert_allclose(separate.numpy(), output.numpy(), rtol=1e-5, atol=1e-6)

@@ -90,11 +90,14 @@ class MultiheadAttention(Module):
             raise RuntimeError("MultiheadAttention: need attn_mask if specifying the is_causal "
                                "hint (is_causal says that attn_mask is the causal mask)")
         batched = query.ndim == 3
+        self_attention = query is key and key is value  # (kept through the reshapes below)
         if not batched:
             query, key, value = query.unsqueeze(1), key.unsqueeze(1), value.unsqueeze(1)
             key_padding_mask = None if key_padding_mask is None else key_padding_mask[None]
         elif self.batch_first:  # to (L, N, E), PyTorch's layout inside
             query, key, value = (x.transpose(0, 1) for x in (query, key, value))
+        if self_attention:
+            key = value = query
         self._check_shapes(query, key, value)
         length, batch, source_length = query.shape[0], query.shape[1], key.shape[0]
         q, k, v = self._project(query, key, value)
