@@ -132,7 +132,10 @@ def test_state_dict_keys_match_pytorch_naming_and_share_memory():
     assert list(state) == ["0.weight", "0.bias", "1.weight", "1.bias", "1.running_mean",
                            "1.running_var", "1.num_batches_tracked", "3.weight", "3.bias"]
     assert all(not value.requires_grad for value in state.values())
-    assert state["0.weight"]._data is model[0].weight._data
+    assert np.shares_memory(state["0.weight"]._data, model[0].weight._data)
+    with tg.no_grad():
+        state["0.bias"].fill_(0.5)  # the same memory, as PyTorch's state_dict
+    assert model[0].bias.tolist() == [0.5] * 4
 
 
 def test_load_state_dict_round_trip_and_dtype_conversion():

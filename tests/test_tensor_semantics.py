@@ -229,6 +229,33 @@ def test_views_share_the_version_counter():
         y.backward()
 
 
+@pytest.mark.parametrize("stop", ["detach", "data"])
+def test_a_stopped_copy_of_x_is_a_constant_in_double_backward_as_in_pytorch(stop):
+    torch = _torch()
+    for module in (torch, tg):
+        x = module.tensor([3.0, -1.0], dtype=module.float64, requires_grad=True)
+        stopped = x.detach() if stop == "detach" else x.data
+        (first,) = module.autograd.grad((x * stopped).sum(), [x], create_graph=True)
+        assert first.tolist() == [3.0, -1.0]
+        assert not first.requires_grad  # d/dx of x.detach() is 0: no graph to differentiate
+        (first,) = module.autograd.grad((x * stopped * x).sum(), [x], create_graph=True)
+        (second,) = module.autograd.grad(first.sum(), [x])
+        assert second.tolist() == [6.0, -2.0]  # d2/dx2 of c x^2 is 2c, c the stopped copy
+
+
+def test_two_tensors_from_one_numpy_array_stay_apart_in_double_backward():
+    torch = _torch()
+    values = np.array([3.0, -1.0])
+    for module in (torch, tg):
+        x = module.from_numpy(values.copy()).requires_grad_()
+        shared = values.copy()
+        a, b = module.from_numpy(shared).requires_grad_(), module.from_numpy(shared)
+        (first,) = module.autograd.grad((a * b * x).sum(), [a], create_graph=True)
+        (second,) = module.autograd.grad(first.sum(), [x])
+        assert second.tolist() == [3.0, -1.0]  # d/dx of (b x), b a constant
+        assert not module.autograd.grad((a * b).sum(), [a], create_graph=True)[0].requires_grad
+
+
 SAVED_OUTPUT_CHANGES = {  # how a saved output's memory changes after forward; raises?
     "through a view": (lambda m, y: y[0:1].mul_(2), True),
     "through detach()": (lambda m, y: y.detach().add_(1), True),

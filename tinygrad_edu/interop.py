@@ -16,10 +16,12 @@ _DLPACK_CPU, _DLPACK_CUDA = 1, 2  # DLPack's device-type codes
 
 
 def from_numpy(ndarray):
-    """A CPU Tensor sharing memory with a NumPy array (same dtype and shape)."""
+    """A CPU Tensor sharing memory with a NumPy array (same dtype and shape), through a view
+    of its own: two Tensors made from one array are told apart by their arrays (see
+    Tensor.data)."""
     if not isinstance(ndarray, np.ndarray):
         raise TypeError(f"from_numpy: expected np.ndarray (got {type(ndarray).__name__})")
-    return constant(ndarray, "cpu")
+    return constant(ndarray.view(), "cpu")
 
 
 def as_tensor(data, dtype=None, device=None):
@@ -32,7 +34,7 @@ def as_tensor(data, dtype=None, device=None):
     if isinstance(data, np.ndarray) and device in (None, "cpu") and same_dtype:
         return from_numpy(data)
     if hasattr(data, "__cuda_array_interface__") and device in (None, "cuda") and same_dtype:
-        return constant(backend.get_backend("cuda").asarray(data), "cuda")
+        return constant(backend.get_backend("cuda").asarray(data).view(), "cuda")
     return Tensor(data, dtype=dtype, device=device)
 
 

@@ -131,8 +131,10 @@ class Tensor:
     def data(self):
         """The same memory as a Tensor outside the graph (no history, requires_grad=False, its
         own version counter): `p.data.std()`, `p.data += -lr * p.grad` as in PyTorch.
-        Assigning a Tensor or an array replaces the values (same device)."""
-        return constant(self._data, self.device)
+        Assigning a Tensor or an array replaces the values (same device). Its array is a new
+        view of the memory, never the same array object: ops recognise their inputs' saved
+        arrays by identity, and `x * x.data` must not pass for `x * x` in double backward."""
+        return constant(self._data.view(), self.device)
 
     @data.setter
     def data(self, value):
@@ -248,8 +250,9 @@ class Tensor:
         return self
 
     def detach(self):
-        """The same data as a new leaf outside the graph (shares memory and version counter)."""
-        return constant(self._data, self.device)._view_of(self)
+        """The same data as a new leaf outside the graph (shares memory and version counter;
+        a new view of the array, for the reason given in `data`)."""
+        return constant(self._data.view(), self.device)._view_of(self)
 
     def detach_(self):
         """Make self a leaf outside the graph, in place."""
