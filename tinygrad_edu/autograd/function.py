@@ -81,26 +81,25 @@ class Version:
 def version_counter(tensor):
     """The tensor's Version, made on first use (most tensors are never changed in place). A
     node that saved its output shares the counter with every Tensor on that output's memory."""
-    counter = tensor._version
-    if counter is None:
+    if tensor._version is None:
         node = tensor.grad_fn
-        if node is not None and node._output_data is tensor._data:
-            counter = node._output_counter or Version()
-            node._output_counter = counter
-        else:
-            counter = Version()
-        tensor._version = counter
-    return counter
+        saved = node is not None and node._output_data is tensor._data
+        _set_counter(tensor, (saved and node._output_counter) or Version())
+    return tensor._version
 
 
 def share_version(view, base):
     """`view` shares `base`'s memory, so it shares its version counter too."""
-    counter = version_counter(base)
-    view._version = counter
-    node = view.grad_fn
-    if node is not None and node._output_data is view._data:
-        node._output_counter = counter
+    _set_counter(view, version_counter(base))
     return view
+
+
+def _set_counter(tensor, counter):
+    """Give `tensor` this counter; if its node saved it as output, the node's counter too."""
+    tensor._version = counter
+    node = tensor.grad_fn
+    if node is not None and node._output_data is tensor._data:
+        node._output_counter = counter
 
 
 _modifications = 0  # in-place changes so far, of any tensor: while it stays the same, no saved
